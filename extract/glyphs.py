@@ -1,0 +1,110 @@
+"""Glyphs: pdfplumber chars reduced to what layout analysis needs, with
+overprinted fake bold collapsed and every kind of bold marked.
+
+Word and WPS exports of Chinese documents often fake bold by printing each
+glyph two or four times a fraction of a point apart; pdfplumber's
+``dedupe_chars`` compares sizes exactly and so misses the four-fold case
+(sizes differ in the last float bits). Here a glyph is a duplicate of an
+earlier one with the same text within ``_TWIN_TOLERANCE``
+points on both axes; the survivor is marked bold. Legitimate repeats
+(嘻嘻嘻, 2011年年度) sit a full advance apart and survive.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Iterable
+
+#: Fake-bold twins seen in the wild sit 0.24–0.34 pt apart; the closest
+#: legitimate repeat of a glyph is a full advance (≥ 4 pt) away.
+_TWIN_TOLERANCE = 1.0
+_BOLD_FONT = re.compile(r"bold|black|heavy|semibold|demibold|,b$|-b$|_b$", re.IGNORECASE)
+_SUBSET_PREFIX = re.compile(r"^[A-Z]{6}\+")
+_FILL_STROKE = 2
+
+
+@dataclass(slots=True)
+class Glyph:
+    text: str
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+    size: float
+    font: str
+    bold: bool
+    order: int  # position in the content stream: a stable tie-breaker
+
+    @property
+    def cx(self) -> float:
+        return (self.x0 + self.x1) / 2
+
+    @property
+    def cy(self) -> float:
+        return (self.top + self.bottom) / 2
+
+    @property
+    def width(self) -> float:
+        return self.x1 - self.x0
+
+
+def font_family(fontname: str) -> str:
+    """'DAAAAA+NotoSerifCJKjp-Regular-VKana' → 'NotoSerifCJKjp-Regular-VKana'."""
+    return _SUBSET_PREFIX.sub("", fontname)
+
+
+def glyphs_from_chars(chars: Iterable[dict[str, Any]]) -> list[Glyph]:
+    """Convert pdfplumber chars, collapse overprints, mark bold."""
+    glyphs: list[Glyph] = []
+    for i, ch in enumerate(chars):
+        text = ch["text"]
+        if not text:
+            continue
+        font = font_family(str(ch.get("fontname", "")))
+        bold = bool(_BOLD_FONT.search(font)) or ch.get("render_mode", 0) == _FILL_STROKE
+        glyphs.append(
+            Glyph(
+                text=text,
+                x0=float(ch["x0"]),
+                x1=float(ch["x1"]),
+                top=float(ch["top"]),
+                bottom=float(ch["bottom"]),
+                size=float(ch.get("size", 0.0)),
+                font=font,
+                bold=bold,
+                order=i,
+            )
+        )
+    return collapse_overprints(glyphs)
+
+
+def collapse_overprints(glyphs: list[Glyph]) -> list[Glyph]:
+    """Keep the first of each group of same-text glyphs printed at (nearly)
+    the same spot and mark it bold. Spaces are collapsed too (842 prints
+    them four times) but not marked bold.
+
+    A spatial hash with buckets of the tolerance's size makes this linear:
+    twins can be far apart in the content stream (a whole line is often
+    printed, then printed again shifted)."""
+    kept: list[Glyph] = []
+    buckets: dict[tuple[str, int, int], list[Glyph]] = {}
+    for g in glyphs:
+        bx, by = int(g.x0 // _TWIN_TOLERANCE), int(g.top // _TWIN_TOLERANCE)
+        twin = _find_twin(g, buckets, bx, by)
+        if twin is not None:
+            if not g.text.isspace():
+                twin.bold = True
+            continue
+        buckets.setdefault((g.text, bx, by), []).append(g)
+        kept.append(g)
+    return kept
+
+
+def _find_twin(g: Glyph, buckets: dict[tuple[str, int, int], list[Glyph]], bx: int, by: int) -> Glyph | None:
+    for dx in (-1, 0, 1):
+        for dy in (-1, 0, 1):
+            for k in buckets.get((g.text, bx + dx, by + dy), ()):
+                if abs(k.x0 - g.x0) <= _TWIN_TOLERANCE and abs(k.top - g.top) <= _TWIN_TOLERANCE:
+                    return k
+    return None

@@ -1,0 +1,181 @@
+"""Ruled grids: rules → connected drawings → grid lines → cells with spans.
+
+A drawing of touching rules becomes a grid from the union of its rule
+positions. Every elementary cell of that grid is joined to its neighbour
+when the rule between them is missing, so a merged cell comes out as one
+cell with its rowspan and colspan — the same reading a person makes of the
+printed rules (and the method the truth files were made with).
+
+Only real tables come out: a drawing needs at least two rows or two columns
+of cells to be a table, so page frames, boxed notes and underlines are not.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import dataclass
+
+from .rules import SNAP_TOLERANCE, Segment, cluster_positions
+
+#: A boundary is drawn when rules cover at least this share of it.
+_DRAWN = 0.6
+#: Grids smaller than this (pt) in either direction are glyph art, not tables.
+_MIN_EXTENT = 8.0
+
+
+@dataclass
+class GridCell:
+    row: int
+    col: int
+    rowspan: int
+    colspan: int
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+
+
+@dataclass
+class Grid:
+    """One ruled table as drawn on one page."""
+
+    xs: list[float]
+    ys: list[float]
+    cells: list[GridCell]
+    notes: list[str]
+
+    @property
+    def n_rows(self) -> int:
+        return len(self.ys) - 1
+
+    @property
+    def n_cols(self) -> int:
+        return len(self.xs) - 1
+
+    @property
+    def bbox(self) -> tuple[float, float, float, float]:
+        return self.xs[0], self.ys[0], self.xs[-1], self.ys[-1]
+
+    def locate(self, x: float, y: float) -> tuple[int, int] | None:
+        """Elementary (row, col) containing the point, or None outside."""
+        if not (self.xs[0] <= x <= self.xs[-1] and self.ys[0] <= y <= self.ys[-1]):
+            return None
+        col = min(bisect_right(self.xs, x) - 1, self.n_cols - 1)
+        row = min(bisect_right(self.ys, y) - 1, self.n_rows - 1)
+        return row, col
+
+
+class _UnionFind:
+    def __init__(self, n: int) -> None:
+        self.parent = list(range(n))
+
+    def find(self, i: int) -> int:
+        while self.parent[i] != i:
+            self.parent[i] = self.parent[self.parent[i]]
+            i = self.parent[i]
+        return i
+
+    def union(self, a: int, b: int) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[max(ra, rb)] = min(ra, rb)
+
+
+def _touch(h: Segment, v: Segment) -> bool:
+    t = SNAP_TOLERANCE
+    return h.start - t <= v.pos <= h.end + t and v.start - t <= h.pos <= v.end + t
+
+
+def connected_drawings(segments: list[Segment]) -> list[list[Segment]]:
+    """Groups of rules that touch each other (a table and nothing else)."""
+    hs = [s for s in segments if s.horizontal]
+    vs = [s for s in segments if not s.horizontal]
+    uf = _UnionFind(len(hs) + len(vs))
+    for i, h in enumerate(hs):
+        for j, v in enumerate(vs):
+            if _touch(h, v):
+                uf.union(i, len(hs) + j)
+    groups: dict[int, list[Segment]] = {}
+    for i, seg in enumerate(hs + vs):
+        groups.setdefault(uf.find(i), []).append(seg)
+    return [g for g in groups.values() if any(s.horizontal for s in g) and any(not s.horizontal for s in g)]
+
+
+def _coverage(segments: list[Segment], pos: float, start: float, end: float) -> float:
+    """Share of [start, end] at ``pos`` covered by the given rules."""
+    length = end - start
+    if length <= 0:
+        return 1.0
+    covered = 0.0
+    cursor = start
+    for s in sorted(
+        (s for s in segments if abs(s.pos - pos) <= SNAP_TOLERANCE and s.end > start and s.start < end),
+        key=lambda s: s.start,
+    ):
+        lo, hi = max(s.start, cursor), min(s.end, end)
+        if hi > lo:
+            covered += hi - lo
+            cursor = hi
+    return covered / length
+
+
+def build_grid(drawing: list[Segment]) -> Grid | None:
+    """The grid of one drawing, or None when it is not a table."""
+    hs = [s for s in drawing if s.horizontal]
+    vs = [s for s in drawing if not s.horizontal]
+    xs = cluster_positions(s.pos for s in vs)
+    ys = cluster_positions(s.pos for s in hs)
+    if len(xs) < 2 or len(ys) < 2:
+        return None
+    if xs[-1] - xs[0] < _MIN_EXTENT or ys[-1] - ys[0] < _MIN_EXTENT:
+        return None
+    n_rows, n_cols = len(ys) - 1, len(xs) - 1
+    if n_rows * n_cols < 2:
+        return None  # a single box: page frame, boxed note, text frame
+
+    def idx(r: int, c: int) -> int:
+        return r * n_cols + c
+
+    uf = _UnionFind(n_rows * n_cols)
+    for r in range(n_rows):
+        for c in range(n_cols):
+            if c + 1 < n_cols and _coverage(vs, xs[c + 1], ys[r], ys[r + 1]) < _DRAWN:
+                uf.union(idx(r, c), idx(r, c + 1))
+            if r + 1 < n_rows and _coverage(hs, ys[r + 1], xs[c], xs[c + 1]) < _DRAWN:
+                uf.union(idx(r, c), idx(r + 1, c))
+    groups: dict[int, list[tuple[int, int]]] = {}
+    for r in range(n_rows):
+        for c in range(n_cols):
+            groups.setdefault(uf.find(idx(r, c)), []).append((r, c))
+    cells: list[GridCell] = []
+    notes: list[str] = []
+    for members in groups.values():
+        rows = [r for r, _ in members]
+        cols = [c for _, c in members]
+        r0, r1, c0, c1 = min(rows), max(rows), min(cols), max(cols)
+        if (r1 - r0 + 1) * (c1 - c0 + 1) == len(members):
+            cells.append(GridCell(r0, c0, r1 - r0 + 1, c1 - c0 + 1, xs[c0], ys[r0], xs[c1 + 1], ys[r1 + 1]))
+            continue
+        # Rules enclose a non-rectangular region: keep every row of it as its
+        # own cell rather than invent a rectangle that overlaps others.
+        notes.append(f"merged region at rows {r0}-{r1}, cols {c0}-{c1} is not a rectangle; split by row")
+        for r in sorted(set(rows)):
+            row_cols = sorted(c for rr, c in members if rr == r)
+            start = prev = row_cols[0]
+            for c in row_cols[1:] + [None]:
+                if c is not None and c == prev + 1:
+                    prev = c
+                    continue
+                cells.append(GridCell(r, start, 1, prev - start + 1, xs[start], ys[r], xs[prev + 1], ys[r + 1]))
+                if c is not None:
+                    start = prev = c
+    if len(cells) < 2:
+        return None
+    cells.sort(key=lambda cell: (cell.row, cell.col))
+    return Grid(xs=xs, ys=ys, cells=cells, notes=notes)
+
+
+def find_grids(segments: list[Segment]) -> list[Grid]:
+    """All ruled tables among a page's rules, top to bottom."""
+    grids = [g for g in (build_grid(d) for d in connected_drawings(segments)) if g is not None]
+    return sorted(grids, key=lambda g: (g.ys[0], g.xs[0]))

@@ -1,0 +1,289 @@
+"""Lines and tables of all pages → the document's blocks in reading order.
+
+Layout decisions are made from the document's own measurements: the body
+font size (the commonest), the left edge of body text and the right edge a
+full line reaches. With those:
+
+* page 1 of a multi-page document without a table is the cover;
+* a page titled 目录 holds table-of-contents entries (text, dot leaders,
+  printed page label), their level read from their indentation;
+* consecutive lines form a paragraph until a line is indented (first-line
+  indent), the previous line stopped short of the right edge although the
+  next word would have fitted, or the style or spacing changes. A paragraph
+  whose last line on a page is full continues on the next page;
+* an all-bold short paragraph is a heading, its level taken from its
+  numbering (第一部分 → 1, 一、 → 2, （一） → 3, 1. → 4, （1） → 5), or from its
+  size when unnumbered; a short centred or bold line right above a table is
+  that table's caption.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from jixiao.model import BBox, Block, BlockKind, Run
+
+from .page_layout import PageLayout
+from .textlines import TextLine, join_lines, merge_runs
+
+_HEADING_LEVELS = [
+    (re.compile(r"^第[一二三四五六七八九十百零〇\d]+部分"), 1),
+    (re.compile(r"^[一二三四五六七八九十百零〇]+、"), 2),
+    (re.compile(r"^[（(][一二三四五六七八九十百零〇]+[）)]"), 3),
+    (re.compile(r"^\d{1,2}[、.．](?!\d)"), 4),
+    (re.compile(r"^[（(]\d{1,2}[）)]"), 5),
+]
+_TOC_TITLE = re.compile(r"^目\s*录$|^contents$", re.IGNORECASE)
+_TOC_ENTRY = re.compile(r"^(?P<text>.*?\S)\s*(?P<leader>[.·…．•‧_\-\s]*?)\s*(?P<label>\d{1,4}|[ivxlcdmIVXLCDM]{1,7})$")
+_LEADER_CHARS = set(".·…．•‧_")
+_CAPTION_TEXT = re.compile(r"^(表|图|附表)\s*[\d一二三四五六七八九十]|表$")
+_MAX_HEADING_CHARS = 60
+_MAX_CAPTION_CHARS = 50
+_MAX_COVER_LINES = 15
+
+
+@dataclass
+class TableMark:
+    """A table (first part) or a table continuation in the item stream."""
+
+    table_id: str
+    page: int
+    bbox: BBox
+    first_part: bool
+
+
+@dataclass
+class _Metrics:
+    body_size: float
+    body_left: float
+    right_edge: float
+
+    def is_full(self, line: TextLine, next_line: TextLine) -> bool:
+        """Would the next line's first token have overflowed this line?"""
+        return line.x1 + next_line.first_token_width() > self.right_edge - 0.25 * line.size
+
+    def is_indented(self, line: TextLine) -> bool:
+        return line.x0 > self.body_left + 0.8 * line.size
+
+    def is_centered(self, line: TextLine, page_width: float) -> bool:
+        left = line.x0 - self.body_left
+        right = self.right_edge - line.x1
+        return left > line.size and abs(left - right) < 2 * line.size
+
+
+def _metrics(layouts: list[PageLayout]) -> _Metrics:
+    lines = [line for layout in layouts for line in layout.lines]
+    if not lines:
+        return _Metrics(12.0, 0.0, 0.0)
+    weight: Counter[float] = Counter()
+    for line in lines:
+        weight[round(line.size, 1)] += len(line.text)
+    body_size = weight.most_common(1)[0][0]
+    body = [line for line in lines if abs(line.size - body_size) < 0.5] or lines
+    lefts = Counter(round(line.x0) for line in body)
+    body_left = float(min(lefts.most_common(3), key=lambda kv: kv[0])[0]) if lefts else 0.0
+    long_lines = sorted(line.x1 for line in body if len(line.text) >= 10) or sorted(line.x1 for line in body)
+    right_edge = long_lines[int(0.9 * (len(long_lines) - 1))]
+    return _Metrics(body_size=body_size, body_left=body_left, right_edge=right_edge)
+
+
+def _heading_level(text: str, size: float, metrics: _Metrics) -> int:
+    stripped = text.strip()
+    for pattern, level in _HEADING_LEVELS:
+        if pattern.match(stripped):
+            return level
+    return 1 if size >= 1.25 * metrics.body_size else 2
+
+
+def _bbox(lines: list[TextLine]) -> BBox:
+    page = lines[0].page
+    on_page = [line for line in lines if line.page == page]
+    return BBox.rounded(
+        min(line.x0 for line in on_page),
+        min(line.top for line in on_page),
+        max(line.x1 for line in on_page),
+        max(line.bottom for line in on_page),
+    )
+
+
+def _block(kind: BlockKind, lines: list[TextLine], runs: list[Run] | None = None, **extra) -> Block:
+    page_end = lines[-1].page
+    return Block(
+        kind=kind,
+        runs=runs if runs is not None else join_lines(lines),
+        page=lines[0].page,
+        page_end=page_end if page_end != lines[0].page else None,
+        bbox=_bbox(lines),
+        **extra,
+    )
+
+
+class _Reader:
+    def __init__(self, layouts: list[PageLayout], marks: dict[int, list[TableMark]]):
+        self.layouts = layouts
+        self.metrics = _metrics(layouts)
+        self.page_width = {layout.page.number: layout.page.width for layout in layouts}
+        self.stream: list[TextLine | TableMark] = []
+        for layout in layouts:
+            items: list[tuple[float, int, TextLine | TableMark]] = [(line.top, 1, line) for line in layout.lines]
+            items += [(m.bbox.top, 0, m) for m in marks.get(layout.page.number, [])]
+            self.stream.extend(item for _, _, item in sorted(items, key=lambda t: (t[0], t[1])))
+        self.blocks: list[Block] = []
+
+    # -- cover and table of contents -------------------------------------
+    def _cover(self) -> set[int]:
+        first = self.layouts[0]
+        if len(self.layouts) < 2 or first.tables or not first.lines or len(first.lines) > _MAX_COVER_LINES:
+            return set()
+        lines = first.lines
+        group = [lines[0]]
+        for prev, line in zip(lines, lines[1:]):
+            if prev.size == line.size and self.metrics.is_full(prev, line):
+                group.append(line)
+                continue
+            self.blocks.append(_block(BlockKind.COVER, group))
+            group = [line]
+        self.blocks.append(_block(BlockKind.COVER, group))
+        return {id(line) for line in lines}
+
+    def _toc(self, used: set[int]) -> set[int]:
+        lines = [item for item in self.stream if isinstance(item, TextLine) and id(item) not in used]
+        start = next((i for i, line in enumerate(lines) if _TOC_TITLE.match(line.text.replace(" ", ""))), None)
+        if start is None:
+            return set()
+        title = lines[start]
+        taken = {id(title)}
+        entries: list[tuple[list[TextLine], str]] = []
+        pending: list[TextLine] = []
+        for line in lines[start + 1 :]:
+            label = self._toc_label(line)
+            if label is None:
+                if line.page != title.page and not pending:
+                    break  # the TOC ended with the previous page
+                pending.append(line)
+                if len(pending) > 2:
+                    break
+                continue
+            entries.append((pending + [line], label))
+            taken.update(id(x) for x in pending + [line])
+            pending = []
+        if not entries:
+            return set()
+        self._pending_toc = (title, entries)
+        return taken
+
+    def _toc_label(self, line: TextLine) -> str | None:
+        m = _TOC_ENTRY.match(line.text.strip())
+        if not m:
+            return None
+        leader = m.group("leader")
+        has_dots = sum(ch in _LEADER_CHARS for ch in leader) >= 3
+        at_right = line.x1 >= self.metrics.right_edge - 2 * line.size and " " in leader
+        return m.group("label") if has_dots or at_right else None
+
+    def _toc_blocks(self) -> list[Block]:
+        title, entries = self._pending_toc
+        blocks = [_block(BlockKind.TOC_TITLE, [title])]
+        indents = sorted({round(lines[0].x0) for lines, _ in entries})
+        levels: dict[int, int] = {}
+        for x in indents:
+            near = next((lvl for known, lvl in levels.items() if abs(known - x) <= 4), None)
+            levels[x] = near if near is not None else len(set(levels.values())) + 1
+        for lines, label in entries:
+            runs = join_lines(lines)
+            text = "".join(r.text for r in runs)
+            m = _TOC_ENTRY.match(text.strip())
+            entry_text = m.group("text") if m else text
+            blocks.append(
+                _block(
+                    BlockKind.TOC_ENTRY,
+                    lines,
+                    runs=_truncate_runs(runs, entry_text),
+                    level=levels[round(lines[0].x0)],
+                    page_label=label,
+                )
+            )
+        return blocks
+
+    # -- body ------------------------------------------------------------
+    def _continues(self, prev: TextLine, line: TextLine) -> bool:
+        m = self.metrics
+        if abs(prev.size - line.size) > 0.5 or prev.bold != line.bold:
+            return False
+        if m.is_indented(line) or not m.is_full(prev, line):
+            return False
+        if prev.page != line.page:
+            return line.page == prev.page + 1
+        return line.top - prev.bottom <= 1.2 * max(prev.size, line.size)
+
+    def read(self) -> list[Block]:
+        used = self._cover()
+        self._pending_toc = None
+        toc_taken = self._toc(used)
+        used |= toc_taken
+        toc_inserted = False
+        paragraphs: list[list[TextLine] | TableMark] = []
+        for item in self.stream:
+            if isinstance(item, TableMark):
+                paragraphs.append(item)
+                continue
+            if id(item) in used:
+                if id(item) in toc_taken and not toc_inserted:
+                    paragraphs.append(item)  # placeholder: the TOC goes here
+                    toc_inserted = True
+                continue
+            last = paragraphs[-1] if paragraphs else None
+            if isinstance(last, list) and self._continues(last[-1], item):
+                last.append(item)
+            else:
+                paragraphs.append([item])
+        for i, para in enumerate(paragraphs):
+            if isinstance(para, TextLine):
+                self.blocks.extend(self._toc_blocks())
+            elif isinstance(para, TableMark):
+                if para.first_part:
+                    self.blocks.append(Block(kind=BlockKind.TABLE, table_id=para.table_id, page=para.page, bbox=para.bbox))
+            else:
+                nxt = paragraphs[i + 1] if i + 1 < len(paragraphs) else None
+                self.blocks.append(self._classify(para, nxt))
+        return self.blocks
+
+    def _classify(self, lines: list[TextLine], nxt) -> Block:
+        runs = join_lines(lines)
+        text = "".join(r.text for r in runs).strip()
+        first = lines[0]
+        centered = self.metrics.is_centered(first, self.page_width[first.page])
+        if (
+            isinstance(nxt, TableMark)
+            and nxt.first_part
+            and len(lines) == 1
+            and len(text) <= _MAX_CAPTION_CHARS
+            and (first.bold or centered or _CAPTION_TEXT.search(text))
+        ):
+            return _block(BlockKind.CAPTION, lines, runs=runs, table_id=nxt.table_id)
+        if all(line.bold for line in lines) and len(text) <= _MAX_HEADING_CHARS and len(lines) <= 2:
+            return _block(BlockKind.HEADING, lines, runs=runs, level=_heading_level(text, first.size, self.metrics))
+        return _block(BlockKind.PARAGRAPH, lines, runs=runs)
+
+
+def _truncate_runs(runs: list[Run], text: str) -> list[Run]:
+    """The leading runs covering ``text`` (drops dot leaders and the label)."""
+    out: list[Run] = []
+    remaining = len(text)
+    for run in runs:
+        if remaining <= 0:
+            break
+        piece = run.text[:remaining]
+        out.append(run.model_copy(update={"text": piece}))
+        remaining -= len(piece)
+    return merge_runs(out)
+
+
+def read_blocks(layouts: list[PageLayout], marks: dict[int, list[TableMark]]) -> list[Block]:
+    """The document's blocks in reading order. ``marks`` gives, per page
+    number, where each table part sits."""
+    return _Reader(layouts, marks).read()
+
+

@@ -1,0 +1,183 @@
+"""Tables that run over a page break become one logical table.
+
+A table continues on the next page when it is the last thing on its page
+(page furniture aside), the next page opens with a table, and the two share
+their left and right edges. Joining then:
+
+* puts both parts on one set of columns (the union of their rule positions),
+* drops header rows the continuation repeats (same texts, same spans as the
+  table's first rows),
+* rejoins merged cells the page break cut in two. LibreOffice and Word close
+  a vertically merged cell at the page end and reopen it, empty, on the next
+  page; every empty cell at the top of a continuation could be such a stub.
+  It is taken as one when the cell above it has text and its column is a
+  grouping column — some cell of exactly that column range spans several
+  rows (一级/二级指标, 绩效指标). A blank leaf cell under a one-row cell (a
+  二级指标 the author left empty) stays a cell of its own. When the cut
+  cell held more text than fitted, the rest goes on in the stub: a stub
+  with text is joined too when the cell above ended in a full line and the
+  cells to its left were rejoined (the whole row group goes on).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from jixiao.model import BBox, Cell, Table, TableFragment
+
+from .page_layout import PageTable
+from .rules import cluster_positions
+from .textlines import is_wide
+
+#: Continuation parts share their outer edges within this many points.
+_EDGE_TOLERANCE = 5.0
+_MAX_HEADER_ROWS = 3
+_WS = re.compile(r"\s+")
+
+
+@dataclass
+class _Builder:
+    """A logical table under construction, in page order."""
+
+    xs: list[float]
+    cells: list[Cell]
+    fragments: list[TableFragment] = field(default_factory=list)
+    n_rows: int = 0
+    #: cells (by page and top-left corner) whose last text line is full
+    full_ends: set[tuple[int, float, float]] = field(default_factory=set)
+
+    @classmethod
+    def start(cls, part: PageTable) -> _Builder:
+        builder = cls(xs=list(part.xs), cells=[])
+        builder._append(part, list(part.cells), part.n_rows, first_row_offset=0)
+        return builder
+
+    def _append(self, part: PageTable, cells: list[Cell], n_rows: int, first_row_offset: int) -> None:
+        self.full_ends.update(
+            (part.page, c.bbox.x0, c.bbox.top) for c in part.cells if (c.row, c.col) in part.full_cells
+        )
+        for c in cells:
+            self.cells.append(c.model_copy(update={"row": c.row - first_row_offset + self.n_rows}))
+        self.fragments.append(
+            TableFragment(page=part.page, bbox=part.bbox, first_row=self.n_rows, n_rows=n_rows)
+        )
+        self.n_rows += n_rows
+
+    def continues_with(self, part: PageTable) -> bool:
+        return abs(self.xs[0] - part.xs[0]) <= _EDGE_TOLERANCE and abs(self.xs[-1] - part.xs[-1]) <= _EDGE_TOLERANCE
+
+    def extend(self, part: PageTable) -> None:
+        self.xs = cluster_positions(self.xs + part.xs)
+        self.cells = [self._recolumn(c) for c in self.cells]
+        incoming = [self._recolumn(c) for c in part.cells]
+        skip = self._repeated_header_rows(incoming)
+        kept = [c for c in incoming if c.row >= skip]
+        kept = self._rejoin_cut_cells(kept, first_row=skip)
+        self._append(part, kept, part.n_rows - skip, first_row_offset=skip)
+
+    def _column_of(self, x: float) -> int:
+        return min(range(len(self.xs)), key=lambda i: abs(self.xs[i] - x))
+
+    def _recolumn(self, cell: Cell) -> Cell:
+        col, end = self._column_of(cell.bbox.x0), self._column_of(cell.bbox.x1)
+        return cell.model_copy(update={"col": col, "colspan": max(1, end - col)})
+
+    def _signature(self, cells: list[Cell], k: int, row0: int) -> list[tuple]:
+        return sorted(
+            (c.row - row0, c.col, c.colspan, min(c.rowspan, k - (c.row - row0)), _WS.sub("", c.text))
+            for c in cells
+            if row0 <= c.row < row0 + k
+        )
+
+    def _repeated_header_rows(self, incoming: list[Cell]) -> int:
+        """How many of the continuation's first rows repeat the table's first
+        rows (0 when none). Rows holding only empty cells never count."""
+        for k in range(_MAX_HEADER_ROWS, 0, -1):
+            head = self._signature(self.cells, k, 0)
+            if head and any(text for *_, text in head) and head == self._signature(incoming, k, 0):
+                return k
+        return 0
+
+    def _rejoin_cut_cells(self, incoming: list[Cell], first_row: int) -> list[Cell]:
+        last_row = self.n_rows - 1
+        covering: dict[tuple[int, int], int] = {}
+        for i, c in enumerate(self.cells):
+            if c.row <= last_row < c.row + c.rowspan:
+                covering[(c.col, c.colspan)] = i
+        grouping = {(c.col, c.colspan) for c in self.cells + incoming if c.rowspan > 1}
+        out: list[Cell] = []
+        left_joined = True  # the table's left edge counts as a rejoined neighbour
+        for c in sorted(incoming, key=lambda c: (c.row, c.col)):
+            idx = covering.get((c.col, c.colspan))
+            above = self.cells[idx] if idx is not None else None
+            joined = False
+            if c.row == first_row and above is not None and above.text.strip() and (c.col, c.colspan) in grouping:
+                if not c.text.strip():
+                    self.cells[idx] = above.model_copy(update={"rowspan": above.rowspan + c.rowspan})
+                    joined = True
+                elif left_joined and (above.page, above.bbox.x0, above.bbox.top) in self.full_ends:
+                    self.cells[idx] = above.model_copy(
+                        update={"rowspan": above.rowspan + c.rowspan, "text": _continue_text(above.text, c.text)}
+                    )
+                    joined = True
+            if c.row == first_row:
+                left_joined = joined
+            if not joined:
+                out.append(c)
+        return out
+
+    def build(self, table_id: str, engine: str) -> Table:
+        cells = sorted(self.cells, key=lambda c: (c.row, c.col))
+        return Table(
+            id=table_id,
+            n_rows=self.n_rows,
+            n_cols=len(self.xs) - 1,
+            cells=cells,
+            fragments=self.fragments,
+            engine=engine,
+        )
+
+
+def _continue_text(head: str, tail: str) -> str:
+    """Text cut by the page break, put back together like a wrapped line."""
+    head, tail = head.rstrip(), tail.lstrip()
+    sep = "" if is_wide(head[-1]) or is_wide(tail[0]) else " "
+    return head + sep + tail
+
+
+def stitch_tables(
+    pages: list[list[PageTable]],
+    last_on_page: list[bool],
+    first_on_page: list[bool],
+    engine: str,
+) -> tuple[list[Table], dict[tuple[int, int], str]]:
+    """Join page tables into logical tables.
+
+    ``pages[i]`` are page i's tables top to bottom; ``last_on_page[i]`` says
+    whether page i's last table ends the page's content, ``first_on_page[i]``
+    whether page i's first table opens it. Returns the tables (ids t1, t2 …
+    in document order) and, for every (page index, table index) part, the id
+    of the logical table it belongs to.
+    """
+    builders: list[_Builder] = []
+    owner: dict[tuple[int, int], int] = {}
+    for i, parts in enumerate(pages):
+        for j, part in enumerate(parts):
+            prev = builders[-1] if builders else None
+            if (
+                j == 0
+                and prev is not None
+                and i > 0
+                and pages[i - 1]
+                and last_on_page[i - 1]
+                and first_on_page[i]
+                and owner.get((i - 1, len(pages[i - 1]) - 1)) == len(builders) - 1
+                and prev.continues_with(part)
+            ):
+                prev.extend(part)
+            else:
+                builders.append(_Builder.start(part))
+            owner[(i, j)] = len(builders) - 1
+    tables = [b.build(f"t{k + 1}", engine) for k, b in enumerate(builders)]
+    return tables, {key: tables[k].id for key, k in owner.items()}

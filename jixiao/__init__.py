@@ -1,0 +1,20 @@
+"""jixiao: digitise Chinese budget performance texts (绩效文本) into a typed dataset."""
+
+from importlib.metadata import PackageNotFoundError, version
+
+from jixiao.model import Document
+
+try:
+    __version__ = version("jixiao")
+except PackageNotFoundError:  # running from a source tree that is not installed
+    __version__ = "0.0.0"
+
+
+def read_pdf(path, engine: str = "pdfplumber") -> Document:
+    """Read a PDF into the document model (see :func:`jixiao.extract.read_pdf`)."""
+    from jixiao.extract import read_pdf as _read_pdf
+
+    return _read_pdf(path, engine=engine)
+
+
+__all__ = ["Document", "read_pdf", "__version__"]

@@ -1,0 +1,264 @@
+"""The document model: the one contract between extract, normalize and output.
+
+A :class:`Document` is what a PDF *says*, in reading order, with provenance:
+pages, then blocks (cover lines, table-of-contents entries, headings,
+paragraphs, captions, table references), then the tables themselves as grids
+of cells with their row/column spans. Every block and cell carries the page it
+starts on and its bounding box in PDF points (origin top-left, like
+pdfplumber), so any value in the dataset can be traced back to the page.
+
+The model is deliberately flat (docling-core's ``DoclingDocument`` keeps the
+body as a list of typed items that point at tables the same way): a table
+block only references its :class:`Table` by id, so tables can be stitched,
+normalised and written without touching the reading order.
+
+Serialisation is plain JSON through pydantic; ``Document.from_json(d.to_json())``
+gives back an equal document.
+"""
+
+from __future__ import annotations
+
+import html
+from enum import Enum
+from typing import TYPE_CHECKING, Iterator
+
+from pydantic import BaseModel, ConfigDict, Field
+
+if TYPE_CHECKING:  # pandas is heavy; only the method that needs it imports it
+    import pandas as pd
+
+#: Bumped whenever a field is added, removed or changes meaning.
+LAYOUT_SCHEMA_VERSION = "1.0"
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class BBox(_Model):
+    """A box in PDF points, origin at the page's top-left corner."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+
+    @property
+    def width(self) -> float:
+        return self.x1 - self.x0
+
+    @property
+    def height(self) -> float:
+        return self.bottom - self.top
+
+    def union(self, other: BBox) -> BBox:
+        return BBox(
+            x0=min(self.x0, other.x0),
+            top=min(self.top, other.top),
+            x1=max(self.x1, other.x1),
+            bottom=max(self.bottom, other.bottom),
+        )
+
+    @staticmethod
+    def rounded(x0: float, top: float, x1: float, bottom: float) -> BBox:
+        """A box with coordinates rounded to 1/100 pt: enough for provenance,
+        and it keeps JSON small and stable across runs."""
+        return BBox(x0=round(x0, 2), top=round(top, 2), x1=round(x1, 2), bottom=round(bottom, 2))
+
+
+class Page(_Model):
+    number: int = Field(description="1-based page number in the PDF")
+    width: float
+    height: float
+    rotation: int = 0
+    label: str | None = Field(None, description="printed page number (footer/header), e.g. '10'")
+    text_layer: bool = Field(True, description="False when the page has no text layer (a scan)")
+
+
+class Run(_Model):
+    """A stretch of text in one style. Bold covers real bold fonts, glyphs
+    overprinted to fake bold, and text stroked as well as filled."""
+
+    text: str
+    bold: bool = False
+    font: str = ""
+    size: float = 0.0
+
+
+class BlockKind(str, Enum):
+    COVER = "cover"
+    TOC_TITLE = "toc_title"
+    TOC_ENTRY = "toc_entry"
+    HEADING = "heading"
+    PARAGRAPH = "paragraph"
+    CAPTION = "caption"
+    TABLE = "table"
+
+
+class Block(_Model):
+    """One item of the body in reading order.
+
+    ``level`` is the heading level (第一部分 → 1, 一、 → 2, （一） → 3) or the
+    indentation level of a toc entry. ``page_label`` is the page number a toc
+    entry prints. ``table_id`` links a table block, and a caption, to its
+    :class:`Table`. A paragraph that runs over a page break is one block with
+    ``page_end`` > ``page``.
+    """
+
+    kind: BlockKind
+    runs: list[Run] = Field(default_factory=list)
+    level: int | None = None
+    page_label: str | None = None
+    table_id: str | None = None
+    page: int
+    page_end: int | None = None
+    bbox: BBox
+
+    @property
+    def text(self) -> str:
+        return "".join(run.text for run in self.runs)
+
+    @property
+    def last_page(self) -> int:
+        return self.page_end if self.page_end is not None else self.page
+
+
+class Cell(_Model):
+    """A grid cell. ``row``/``col`` are where it starts; covered grid
+    positions of a merged cell have no Cell of their own (HTML semantics)."""
+
+    row: int
+    col: int
+    rowspan: int = 1
+    colspan: int = 1
+    text: str = ""
+    page: int
+    bbox: BBox
+    confidence: float | None = Field(None, description="OCR confidence 0..1; None for a text layer")
+
+
+class TableFragment(_Model):
+    """The part of a logical table printed on one page."""
+
+    page: int
+    bbox: BBox
+    first_row: int
+    n_rows: int
+
+
+class Table(_Model):
+    id: str
+    n_rows: int
+    n_cols: int
+    cells: list[Cell]
+    fragments: list[TableFragment]
+    engine: str = "pdfplumber"
+
+    @property
+    def page_start(self) -> int:
+        return self.fragments[0].page
+
+    @property
+    def page_end(self) -> int:
+        return self.fragments[-1].page
+
+    @property
+    def bbox(self) -> BBox:
+        """The box on the first page."""
+        return self.fragments[0].bbox
+
+    def grid(self) -> list[list[Cell | None]]:
+        """n_rows × n_cols positions; a covered position holds its spanning
+        cell, a position no cell covers holds None."""
+        grid: list[list[Cell | None]] = [[None] * self.n_cols for _ in range(self.n_rows)]
+        for cell in self.cells:
+            for r in range(cell.row, min(cell.row + cell.rowspan, self.n_rows)):
+                for c in range(cell.col, min(cell.col + cell.colspan, self.n_cols)):
+                    grid[r][c] = cell
+        return grid
+
+    def rows(self) -> Iterator[list[Cell]]:
+        """The cells that start in each row, left to right."""
+        by_row: list[list[Cell]] = [[] for _ in range(self.n_rows)]
+        for cell in self.cells:
+            by_row[cell.row].append(cell)
+        for row in by_row:
+            yield sorted(row, key=lambda c: c.col)
+
+    def to_pandas(self) -> pd.DataFrame:
+        """The grid as a DataFrame with merged cells expanded: every covered
+        position carries the spanning cell's text (camelot's ``copy_text``)."""
+        import pandas as pd
+
+        return pd.DataFrame(
+            [[cell.text if cell else "" for cell in row] for row in self.grid()], dtype="string"
+        )
+
+    def to_html(self) -> str:
+        """One ``<table>`` with rowspan/colspan, like truth/tables.html."""
+        attrs = f' data-id="{self.id}" data-page-start="{self.page_start}" data-page-end="{self.page_end}"'
+        out = [f"<table{attrs}>"]
+        for row in self.rows():
+            tds = []
+            for cell in row:
+                span = ""
+                if cell.rowspan > 1:
+                    span += f' rowspan="{cell.rowspan}"'
+                if cell.colspan > 1:
+                    span += f' colspan="{cell.colspan}"'
+                text = html.escape(cell.text).replace("\n", "<br>")
+                tds.append(f"<td{span}>{text}</td>")
+            out.append("<tr>" + "".join(tds) + "</tr>")
+        out.append("</table>")
+        return "\n".join(out)
+
+
+class SourceInfo(_Model):
+    path: str
+    sha256: str
+    size_bytes: int
+    producer: str | None = None
+    creator: str | None = None
+    title: str | None = None
+
+
+class Diagnostic(_Model):
+    """Something the extractor noticed but could work around (a table-like
+    drawing it did not take as a table, a merged region that is not a
+    rectangle...). Never silently dropped: they travel with the document."""
+
+    code: str
+    page: int | None = None
+    message: str
+
+
+class Document(_Model):
+    schema_version: str = LAYOUT_SCHEMA_VERSION
+    doc_id: str
+    source: SourceInfo
+    engine: str
+    pages: list[Page]
+    blocks: list[Block]
+    tables: list[Table]
+    diagnostics: list[Diagnostic] = Field(default_factory=list)
+
+    def table(self, table_id: str) -> Table:
+        for table in self.tables:
+            if table.id == table_id:
+                return table
+        raise KeyError(table_id)
+
+    def blocks_of(self, *kinds: BlockKind) -> list[Block]:
+        return [b for b in self.blocks if b.kind in kinds]
+
+    def to_json(self, indent: int | None = None) -> str:
+        return self.model_dump_json(indent=indent)
+
+    @classmethod
+    def from_json(cls, data: str | bytes) -> Document:
+        return cls.model_validate_json(data)
+
+    def tables_html(self) -> str:
+        return "\n".join(t.to_html() for t in self.tables)
