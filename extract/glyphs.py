@@ -70,7 +70,7 @@ def glyphs_from_chars(chars: Iterable[dict[str, Any]]) -> list[Glyph]:
                 x1=float(ch["x1"]),
                 top=float(ch["top"]),
                 bottom=float(ch["bottom"]),
-                size=float(ch.get("size", 0.0)),
+                size=round(float(ch.get("size", 0.0)), 2),
                 font=font,
                 bold=bold,
                 order=i,

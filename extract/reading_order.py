@@ -42,6 +42,9 @@ _CAPTION_TEXT = re.compile(r"^(表|图|附表)\s*[\d一二三四五六七八九�
 _MAX_HEADING_CHARS = 60
 _MAX_CAPTION_CHARS = 50
 _MAX_COVER_LINES = 15
+#: Lines of one paragraph are at most this much further apart than the
+#: document's usual gap between body lines; spaced paragraphs are further.
+_GAP_SLACK = 1.25
 
 
 @dataclass
@@ -59,6 +62,12 @@ class _Metrics:
     body_size: float
     body_left: float
     right_edge: float
+    line_gap: float
+
+    def is_tight(self, prev: TextLine, line: TextLine) -> bool:
+        """Are the two lines set at the document's usual line spacing?"""
+        scale = max(prev.size, line.size) / self.body_size
+        return line.top - prev.bottom <= _GAP_SLACK * self.line_gap * scale + 1.0
 
     def is_full(self, line: TextLine, next_line: TextLine) -> bool:
         """Would the next line's first token have overflowed this line?"""
@@ -76,17 +85,24 @@ class _Metrics:
 def _metrics(layouts: list[PageLayout]) -> _Metrics:
     lines = [line for layout in layouts for line in layout.lines]
     if not lines:
-        return _Metrics(12.0, 0.0, 0.0)
+        return _Metrics(12.0, 0.0, 0.0, 12.0)
     weight: Counter[float] = Counter()
     for line in lines:
-        weight[round(line.size, 1)] += len(line.text)
+        weight[round(line.size, 1)] += sum(ch.isalnum() for ch in line.text)  # not dot leaders
     body_size = weight.most_common(1)[0][0]
     body = [line for line in lines if abs(line.size - body_size) < 0.5] or lines
     lefts = Counter(round(line.x0) for line in body)
     body_left = float(min(lefts.most_common(3), key=lambda kv: kv[0])[0]) if lefts else 0.0
     long_lines = sorted(line.x1 for line in body if len(line.text) >= 10) or sorted(line.x1 for line in body)
     right_edge = long_lines[int(0.9 * (len(long_lines) - 1))]
-    return _Metrics(body_size=body_size, body_left=body_left, right_edge=right_edge)
+    gaps: Counter[float] = Counter(
+        round(b.top - a.bottom)
+        for layout in layouts
+        for a, b in zip(layout.lines, layout.lines[1:])
+        if abs(a.size - body_size) < 0.5 and abs(b.size - body_size) < 0.5 and 0 < b.top - a.bottom < 2 * body_size
+    )
+    line_gap = float(gaps.most_common(1)[0][0]) if gaps else 0.75 * body_size
+    return _Metrics(body_size=body_size, body_left=body_left, right_edge=right_edge, line_gap=line_gap)
 
 
 def _heading_level(text: str, size: float, metrics: _Metrics) -> int:
@@ -140,7 +156,7 @@ class _Reader:
         lines = first.lines
         group = [lines[0]]
         for prev, line in zip(lines, lines[1:]):
-            if prev.size == line.size and self.metrics.is_full(prev, line):
+            if abs(prev.size - line.size) < 0.5 and self.metrics.is_tight(prev, line) and self.metrics.is_full(prev, line):
                 group.append(line)
                 continue
             self.blocks.append(_block(BlockKind.COVER, group))
@@ -216,7 +232,7 @@ class _Reader:
             return False
         if prev.page != line.page:
             return line.page == prev.page + 1
-        return line.top - prev.bottom <= 1.2 * max(prev.size, line.size)
+        return self.metrics.is_tight(prev, line)
 
     def read(self) -> list[Block]:
         used = self._cover()

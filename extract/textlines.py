@@ -60,6 +60,9 @@ class TextLine:
         self.size = max(set(sizes), key=sizes.count)
         self.bold = all(g.bold for g in ink)
         self.runs = _line_runs(self.glyphs)
+        # spaces the PDF encodes at a line's ends are kept when lines are joined
+        self.leading_space = self.glyphs[0].text.isspace()
+        self.trailing_space = self.glyphs[-1].text.isspace()
 
     @property
     def text(self) -> str:
@@ -100,21 +103,27 @@ def group_lines(glyphs: list[Glyph], page: int) -> list[TextLine]:
 
     A glyph joins the current line when its centre lies inside the line's
     vertical band; mixed fonts on one baseline (16 pt CJK beside 14 pt
-    Latin) share a band because their centres nearly coincide."""
-    lines: list[TextLine] = []
-    current: list[Glyph] = []
+    Latin) share a band because their centres nearly coincide. Spaces are
+    placed afterwards, in the line whose band and extent hold them: a Latin
+    font's space has other vertical metrics than the CJK glyphs around it."""
+    bands: list[list[Glyph]] = []
     band_top = band_bottom = 0.0
-    for g in sorted(glyphs, key=lambda g: (g.cy, g.x0)):
-        if current and band_top <= g.cy <= band_bottom:
-            current.append(g)
+    for g in sorted((g for g in glyphs if not g.text.isspace()), key=lambda g: (g.cy, g.x0)):
+        if bands and band_top <= g.cy <= band_bottom:
+            bands[-1].append(g)
             continue
-        if current:
-            lines.append(TextLine(current, page))
-        current = [g]
+        bands.append([g])
         band_top, band_bottom = g.top, g.bottom
-    if current:
-        lines.append(TextLine(current, page))
-    return [line for line in lines if line.text.strip()]
+    for space in (g for g in glyphs if g.text.isspace()):
+        for band in bands:
+            if band[0].top <= space.cy <= band[0].bottom and _within_x(space, band):
+                band.append(space)
+                break
+    return [TextLine(band, page) for band in bands]
+
+
+def _within_x(g: Glyph, band: list[Glyph]) -> bool:
+    return min(b.x0 for b in band) - 2 * g.width <= g.x0 <= max(b.x1 for b in band) + 2 * g.width
 
 
 def _line_runs(glyphs: list[Glyph]) -> list[Run]:
@@ -161,6 +170,8 @@ def join_lines(lines: list[TextLine], right_limit: float | None = None) -> list[
 def _line_separator(prev: TextLine, line: TextLine, right_limit: float | None) -> str:
     if right_limit is not None and prev.x1 + line.first_token_width() + 2 * prev.size < right_limit:
         return "\n"
+    if prev.trailing_space or line.leading_space:
+        return " "
     a, b = prev.text.rstrip(), line.text.lstrip()
     if not a or not b or is_wide(a[-1]) or is_wide(b[0]):
         return ""
