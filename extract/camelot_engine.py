@@ -12,6 +12,12 @@ are drawn; its own output (``table.df``) has no merged cells. The spans are
 rebuilt here: neighbouring grid cells with no rule between them are one
 merged cell. Camelot works in PDF user space (origin bottom-left); the
 tables are turned into jixiao's top-left coordinates with the page height.
+
+Cell text is camelot's own. Camelot 2 reads text with playa, which drops
+each glyph by its font's declared descent; the Noto CJK subsets LibreOffice
+embeds declare about -1.05 em, so their lines sit a line below where they
+are printed and the last line of a tight cell lands in the row below. On
+such PDFs compare structure (TEDS-S), not text.
 """
 
 from __future__ import annotations
@@ -23,12 +29,9 @@ from typing import Any
 from jixiao.errors import ErrorCode, InputError
 from jixiao.model import BBox, Cell, Page
 
+from .grids import merged_regions
 from .page_layout import PageTable
 from .textlines import is_wide
-
-#: A merged region: top row, left column, rowspan, colspan.
-_Span = tuple[int, int, int, int]
-
 
 def camelot_tables(path: Path, pages: list[Page]) -> dict[int, list[PageTable]]:
     """Every ruled table camelot finds in the file: page number → that
@@ -71,8 +74,11 @@ def _page_table(table: Any, page: int, height: float) -> PageTable:
     xs = [table.cols[0][0], *(right for _, right in table.cols)]
     ys = [height - table.rows[0][0], *(height - bottom for _, bottom in table.rows)]
     grid = table.cells
-    cells = []
-    for row, col, rowspan, colspan in _spans(grid):
+    cells: list[Cell] = []
+    spans, _ = merged_regions(
+        len(grid), len(grid[0]), open_right=lambda r, c: not grid[r][c].right, open_down=lambda r, c: not grid[r][c].bottom
+    )
+    for row, col, rowspan, colspan in spans:
         texts = (grid[r][c].text for r in range(row, row + rowspan) for c in range(col, col + colspan))
         cells.append(
             Cell(
@@ -86,52 +92,6 @@ def _page_table(table: Any, page: int, height: float) -> PageTable:
             )
         )
     return PageTable(page=page, xs=xs, ys=ys, cells=cells)
-
-
-def _spans(grid: list[list[Any]]) -> list[_Span]:
-    """Merged regions of a camelot cell grid, in reading order.
-
-    Grid cells with no rule between them are united; a group that is not a
-    rectangle (a rule ends inside the table) is split into its horizontal
-    runs, one per row."""
-    n_rows, n_cols = len(grid), len(grid[0])
-    parent = list(range(n_rows * n_cols))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    for r in range(n_rows):
-        for c in range(n_cols):
-            if c + 1 < n_cols and not grid[r][c].right:
-                parent[find(r * n_cols + c + 1)] = find(r * n_cols + c)
-            if r + 1 < n_rows and not grid[r][c].bottom:
-                parent[find((r + 1) * n_cols + c)] = find(r * n_cols + c)
-
-    groups: dict[int, list[tuple[int, int]]] = {}
-    for r in range(n_rows):
-        for c in range(n_cols):
-            groups.setdefault(find(r * n_cols + c), []).append((r, c))
-
-    spans: list[_Span] = []
-    for members in groups.values():  # each in row-major order
-        rows = [r for r, _ in members]
-        cols = [c for _, c in members]
-        top, left = min(rows), min(cols)
-        rowspan, colspan = max(rows) - top + 1, max(cols) - left + 1
-        if len(members) == rowspan * colspan:
-            spans.append((top, left, rowspan, colspan))
-            continue
-        runs: list[_Span] = []
-        for r, c in members:
-            if runs and runs[-1][0] == r and runs[-1][1] + runs[-1][3] == c:
-                runs[-1] = (r, runs[-1][1], 1, runs[-1][3] + 1)
-            else:
-                runs.append((r, c, 1, 1))
-        spans.extend(runs)
-    return sorted(spans)
 
 
 def _join_lines(texts: Iterable[str]) -> str:

@@ -13,6 +13,7 @@ of cells to be a table, so page frames, boxed notes and underlines are not.
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from .rules import SNAP_TOLERANCE, Segment, cluster_positions
@@ -119,6 +120,51 @@ def _coverage(segments: list[Segment], pos: float, start: float, end: float) -> 
     return covered / length
 
 
+#: A merged region: top row, left column, rowspan, colspan.
+Span = tuple[int, int, int, int]
+
+
+def merged_regions(
+    n_rows: int, n_cols: int, open_right: Callable[[int, int], bool], open_down: Callable[[int, int], bool]
+) -> tuple[list[Span], list[str]]:
+    """Unite elementary cells across the boundaries that are open (no rule)
+    and return the merged regions in reading order, with a note for every
+    region that is not a rectangle (a rule ends inside the table): such a
+    region is split into its horizontal runs, one per row, rather than
+    inventing a rectangle that overlaps its neighbours."""
+    uf = _UnionFind(n_rows * n_cols)
+    for r in range(n_rows):
+        for c in range(n_cols):
+            if c + 1 < n_cols and open_right(r, c):
+                uf.union(r * n_cols + c, r * n_cols + c + 1)
+            if r + 1 < n_rows and open_down(r, c):
+                uf.union(r * n_cols + c, (r + 1) * n_cols + c)
+    groups: dict[int, list[tuple[int, int]]] = {}
+    for r in range(n_rows):
+        for c in range(n_cols):
+            groups.setdefault(uf.find(r * n_cols + c), []).append((r, c))
+    spans: list[Span] = []
+    notes: list[str] = []
+    for members in groups.values():  # each in row-major order
+        rows = [r for r, _ in members]
+        cols = [c for _, c in members]
+        top, left = min(rows), min(cols)
+        rowspan, colspan = max(rows) - top + 1, max(cols) - left + 1
+        if len(members) == rowspan * colspan:
+            spans.append((top, left, rowspan, colspan))
+            continue
+        notes.append(f"merged region at rows {top}-{top + rowspan - 1}, cols {left}-{left + colspan - 1} "
+                     "is not a rectangle; split by row")
+        runs: list[Span] = []
+        for r, c in members:
+            if runs and runs[-1][0] == r and runs[-1][1] + runs[-1][3] == c:
+                runs[-1] = (r, runs[-1][1], 1, runs[-1][3] + 1)
+            else:
+                runs.append((r, c, 1, 1))
+        spans.extend(runs)
+    return sorted(spans), notes
+
+
 def build_grid(drawing: list[Segment]) -> Grid | None:
     """The grid of one drawing, or None when it is not a table."""
     hs = [s for s in drawing if s.horizontal]
@@ -132,46 +178,15 @@ def build_grid(drawing: list[Segment]) -> Grid | None:
     n_rows, n_cols = len(ys) - 1, len(xs) - 1
     if n_rows * n_cols < 2:
         return None  # a single box: page frame, boxed note, text frame
-
-    def idx(r: int, c: int) -> int:
-        return r * n_cols + c
-
-    uf = _UnionFind(n_rows * n_cols)
-    for r in range(n_rows):
-        for c in range(n_cols):
-            if c + 1 < n_cols and _coverage(vs, xs[c + 1], ys[r], ys[r + 1]) < _DRAWN:
-                uf.union(idx(r, c), idx(r, c + 1))
-            if r + 1 < n_rows and _coverage(hs, ys[r + 1], xs[c], xs[c + 1]) < _DRAWN:
-                uf.union(idx(r, c), idx(r + 1, c))
-    groups: dict[int, list[tuple[int, int]]] = {}
-    for r in range(n_rows):
-        for c in range(n_cols):
-            groups.setdefault(uf.find(idx(r, c)), []).append((r, c))
-    cells: list[GridCell] = []
-    notes: list[str] = []
-    for members in groups.values():
-        rows = [r for r, _ in members]
-        cols = [c for _, c in members]
-        r0, r1, c0, c1 = min(rows), max(rows), min(cols), max(cols)
-        if (r1 - r0 + 1) * (c1 - c0 + 1) == len(members):
-            cells.append(GridCell(r0, c0, r1 - r0 + 1, c1 - c0 + 1, xs[c0], ys[r0], xs[c1 + 1], ys[r1 + 1]))
-            continue
-        # Rules enclose a non-rectangular region: keep every row of it as its
-        # own cell rather than invent a rectangle that overlaps others.
-        notes.append(f"merged region at rows {r0}-{r1}, cols {c0}-{c1} is not a rectangle; split by row")
-        for r in sorted(set(rows)):
-            row_cols = sorted(c for rr, c in members if rr == r)
-            start = prev = row_cols[0]
-            for c in row_cols[1:] + [None]:
-                if c is not None and c == prev + 1:
-                    prev = c
-                    continue
-                cells.append(GridCell(r, start, 1, prev - start + 1, xs[start], ys[r], xs[prev + 1], ys[r + 1]))
-                if c is not None:
-                    start = prev = c
-    if len(cells) < 2:
+    spans, notes = merged_regions(
+        n_rows,
+        n_cols,
+        open_right=lambda r, c: _coverage(vs, xs[c + 1], ys[r], ys[r + 1]) < _DRAWN,
+        open_down=lambda r, c: _coverage(hs, ys[r + 1], xs[c], xs[c + 1]) < _DRAWN,
+    )
+    if len(spans) < 2:
         return None
-    cells.sort(key=lambda cell: (cell.row, cell.col))
+    cells = [GridCell(r, c, rs, cs, xs[c], ys[r], xs[c + cs], ys[r + rs]) for r, c, rs, cs in spans]
     return Grid(xs=xs, ys=ys, cells=cells, notes=notes)
 
 

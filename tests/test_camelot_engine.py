@@ -8,6 +8,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from jixiao.extract import camelot_engine
+from jixiao.extract.grids import merged_regions
 from teds import tables_from_html, teds  # tests/ is on sys.path (conftest.py)
 
 import jixiao
@@ -51,3 +53,23 @@ def test_missing_renderer_is_engine_unavailable(monkeypatch: pytest.MonkeyPatch)
         monkeypatch.setattr(backend, "convert", fail)
         monkeypatch.setattr(backend, "to_array", fail, raising=False)
     assert "renderer not installed" in str(_unavailable())
+
+
+def test_spans_from_undrawn_edges() -> None:
+    """Both engines rebuild merged cells with grids.merged_regions. 3x3 grid:
+    (0,0) spans two rows, (0,1) two columns; (1,1), (1,2) and (2,2) have no
+    rule between them, an L that is split into its rows and noted."""
+    open_right = {(0, 1), (1, 1)}
+    open_down = {(0, 0), (1, 2)}
+    spans, notes = merged_regions(
+        3, 3, open_right=lambda r, c: (r, c) in open_right, open_down=lambda r, c: (r, c) in open_down
+    )
+    assert spans == [(0, 0, 2, 1), (0, 1, 1, 2), (1, 1, 1, 2), (2, 0, 1, 1), (2, 1, 1, 1), (2, 2, 1, 1)]
+    assert len(notes) == 1 and "not a rectangle" in notes[0]
+
+
+def test_line_breaks_join_without_space_next_to_cjk() -> None:
+    join = camelot_engine._join_lines
+    assert join(["Read & \nWrite\n", ""]) == "Read & Write"
+    assert join(["年度申请资\n金额度(万元)\n"]) == "年度申请资金额度(万元)"
+    assert join(["2023 \n年度规划业务经费\n", "", "  \n"]) == "2023年度规划业务经费"
