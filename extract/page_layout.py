@@ -13,7 +13,7 @@ from jixiao.model import BBox, Cell, Diagnostic, Page
 
 from .glyphs import Glyph, glyphs_from_chars
 from .grids import Grid, find_grids
-from .pdf_open import RenderModePage
+from .pdf_open import PageContent, RenderModePage, page_content
 from .rules import page_segments, snap_and_join
 from .textlines import TextLine, group_lines, join_lines, plain_text
 
@@ -55,12 +55,12 @@ class PageLayout:
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
 
-def image_coverage(page: RenderModePage) -> float:
+def image_coverage(page: RenderModePage, content: PageContent) -> float:
     area = float(page.width * page.height) or 1.0
     covered = sum(
         max(0.0, float(min(im["x1"], page.bbox[2]) - max(im["x0"], page.bbox[0])))
         * max(0.0, float(min(im["bottom"], page.bbox[3]) - max(im["top"], page.bbox[1])))
-        for im in page.images
+        for im in content.images
     )
     return min(1.0, covered / area)
 
@@ -75,8 +75,8 @@ def page_model(page: RenderModePage, has_text: bool) -> Page:
     )
 
 
-def is_scanned(page: RenderModePage, glyphs: list[Glyph]) -> bool:
-    return not any(not g.text.isspace() for g in glyphs) and image_coverage(page) >= _SCAN_COVERAGE
+def is_scanned(page: RenderModePage, content: PageContent, glyphs: list[Glyph]) -> bool:
+    return not any(not g.text.isspace() for g in glyphs) and image_coverage(page, content) >= _SCAN_COVERAGE
 
 
 def _cell_text(lines: list[TextLine], usable: float, right_limit: float, bottom: float) -> tuple[str, bool]:
@@ -147,10 +147,11 @@ def split_by_tables(glyphs: list[Glyph], boxes: list[BBox]) -> tuple[list[list[G
 def analyse_page(page: RenderModePage) -> tuple[PageLayout, list[Glyph]]:
     """Tables and body lines of one page with the pdfplumber engine. Also
     returns the page's glyphs so another table engine can reuse them."""
-    glyphs = glyphs_from_chars(page.chars)
+    content = page_content(page)
+    glyphs = glyphs_from_chars(content.chars)
     number = page.page_number
-    model = page_model(page, has_text=not is_scanned(page, glyphs))
-    segments = snap_and_join(page_segments(page.lines, page.rects, page.curves))
+    model = page_model(page, has_text=not is_scanned(page, content, glyphs))
+    segments = snap_and_join(page_segments(content.lines, content.rects, content.curves))
     grids = find_grids(segments)
     boxes = [BBox.rounded(*g.bbox) for g in grids]
     inside, outside = split_by_tables(glyphs, boxes)

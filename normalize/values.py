@@ -37,6 +37,12 @@ _NOT_A_VALUE = frozenset(
 )
 _DATE = re.compile(r"\d{4}\s*年|\d{1,2}\s*月\s*\d{1,2}\s*日")
 _MAX_UNIT_CHARS = 10
+#: A rate's unit carries its base: 10/10万 (per 100,000), 4.5/1000.
+_RATE = re.compile(r"^/\d+[万千百]?[\u4e00-\u9fff]*$")
+
+
+def _has_digit(text: str) -> bool:
+    return any(ch.isdigit() for ch in text)
 
 
 def squash(text: str | None) -> str:
@@ -109,7 +115,7 @@ def parse_indicator_value(text: str | None) -> ParsedValue:
     if not m:
         return ParsedValue(None, None, None, ValueKind.QUALITATIVE)
     number, unit = m.group(1), m.group(2)
-    if len(unit) > _MAX_UNIT_CHARS or re.search(r"\d{2,}|[，,；;、]", unit.lstrip("/")):
+    if len(unit) > _MAX_UNIT_CHARS or re.search(r"[，,；;、]", unit) or (_has_digit(unit) and not _RATE.match(unit)):
         return ParsedValue(None, None, None, ValueKind.QUALITATIVE)
     return ParsedValue(
         op=op_pre or op_post or "=",
