@@ -27,6 +27,7 @@ document can be rebuilt from the dataset alone.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pyarrow as pa
 
@@ -245,6 +246,24 @@ TABLES: dict[str, pa.Schema] = {
     "indicators": INDICATORS,
     "flags": FLAGS,
 }
+
+
+def partition(year: int | None) -> str:
+    """The partition directory name; an unknown year is 0 because pandas
+    cannot read a null hive partition."""
+    return f"year={year or 0}"
+
+
+def document_file(dataset_dir: Path, table: str, year: int | None, doc_id: str) -> Path:
+    """Where one document's rows of one table live."""
+    return Path(dataset_dir) / table / partition(year) / f"{doc_id}.parquet"
+
+
+def document_files(dataset_dir: Path, table: str, doc_id: str) -> list[Path]:
+    """The document's files of one table across year partitions: at most one,
+    since a write removes the others before it writes."""
+    return sorted((Path(dataset_dir) / table).glob(f"year=*/{doc_id}.parquet"))
+
 
 #: Flag code of the rows that carry the layout model's diagnostics.
 EXTRACTION_NOTE = "EXTRACTION_NOTE"
