@@ -91,5 +91,68 @@ def tables(pdf: Path, fmt: str, engine: str) -> None:
         click.echo(buffer.getvalue(), nl=False)
 
 
+@main.command()
+@click.argument("corpus", required=False, type=click.Path(exists=True, path_type=Path))
+@click.option("-o", "--out", "dataset", type=click.Path(path_type=Path), default=Path("dataset"), show_default=True,
+              help="Dataset directory.")
+@click.option("--workers", type=click.IntRange(min=1), help="Local worker processes [default: CPU count].")
+@click.option("--dask-local", type=click.IntRange(min=1), metavar="N", help="Run on a local Dask cluster of N workers.")
+@click.option("--dask-scheduler", metavar="ADDRESS", help="Run on an existing Dask cluster (tcp://host:8786).")
+@click.option("--force", is_flag=True, help="Redo documents that are already in the dataset.")
+@click.option("--retry-failed", is_flag=True, help="Redo documents that failed before.")
+@click.option("--timeout-per-doc", type=click.FloatRange(min=0, min_open=True), metavar="S",
+              help="Give up on a document after S seconds (it is recorded as failed).")
+@click.option("--memory-limit-mb", type=click.IntRange(min=64), metavar="MB",
+              help="Cap each worker's memory; a document exceeding it is recorded as failed.")
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+@_engine_option
+def run(corpus: Path | None, dataset: Path, workers: int | None, dask_local: int | None, dask_scheduler: str | None,
+        force: bool, retry_failed: bool, timeout_per_doc: float | None, memory_limit_mb: int | None, quiet: bool,
+        engine: str) -> None:
+    """Digitise every PDF under CORPUS (default: the bundled sample corpus)
+    into the Parquet dataset. Exit 0 when every document succeeded, 1 when
+    some failed (each failure is a `documents` row with its error), 2 for a
+    usage error."""
+    from tqdm import tqdm
+
+    import jixiao
+    from jixiao.corpus import SAMPLE
+    from jixiao.corpus.discovery import ManifestError
+    from jixiao.corpus.runner import run_corpus
+    from jixiao.corpus.worker import Job
+
+    if dask_local and dask_scheduler:
+        raise click.UsageError("--dask-local and --dask-scheduler exclude each other")
+    root = corpus or SAMPLE
+    job = Job(dataset=dataset, engine=engine, pipeline_version=jixiao.__version__, timeout_s=timeout_per_doc,
+              memory_limit_mb=memory_limit_mb)
+
+    def bar(total: int):
+        return tqdm(total=total, unit="doc", desc="jixiao run", disable=quiet)
+
+    try:
+        summary = run_corpus(root, job, workers=workers, dask_local=dask_local, dask_scheduler=dask_scheduler,
+                             force=force, retry_failed=retry_failed, progress=bar)
+    except ManifestError as e:
+        raise click.UsageError(str(e)) from e
+    click.echo(summary.table())
+    click.echo(f"dataset: {dataset}")
+    if summary.failed:
+        sys.exit(EXIT_FAILED)
+
+
+@main.command()
+@click.argument("dataset", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--duckdb", "db_file", type=click.Path(path_type=Path), required=True,
+              help="DuckDB database file to write (one view per dataset table).")
+def export(dataset: Path, db_file: Path) -> None:
+    """Write a DuckDB database with one view per table over DATASET's Parquet
+    files; BI tools (Superset, Metabase) connect to it directly."""
+    from jixiao.output.duckdb_export import export_duckdb
+
+    views = export_duckdb(dataset, db_file)
+    click.echo(f"{db_file}: views {', '.join(views)}")
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -1,0 +1,130 @@
+"""One document, start to finish: extract → normalise → write its Parquet files.
+
+This is the unit of work every executor runs (the local process pool and
+Dask alike), so it takes and returns only small picklable values and writes
+its own files: nothing but an :class:`Outcome` travels back. It never
+raises for a bad document — the failure becomes the document's ``documents``
+row with status ``failed``, an error code and a message naming the page.
+"""
+
+from __future__ import annotations
+
+import resource
+import signal
+import threading
+import time
+from dataclasses import dataclass, replace
+from datetime import datetime, timezone
+from pathlib import Path
+from types import FrameType
+
+from jixiao.errors import ErrorCode, JixiaoError
+from jixiao.extract import read_pdf
+from jixiao.normalize import normalize_document
+from jixiao.normalize.records import DocumentMeta, NormalizedDocument
+from jixiao.output.dataset import document_record, failed_record, write_document, write_failed
+
+from .discovery import CorpusItem
+
+
+@dataclass(frozen=True)
+class Job:
+    """How to process documents: the same for every document of a run."""
+
+    dataset: Path
+    engine: str
+    pipeline_version: str
+    timeout_s: float | None = None
+    memory_limit_mb: int | None = None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    doc_id: str
+    path: str
+    status: str  # "ok" | "failed"
+    pages: int
+    seconds: float
+    error_code: str | None = None
+    error: str | None = None
+
+
+class _Timeout(Exception):
+    pass
+
+
+def _on_alarm(signum: int, frame: FrameType | None) -> None:
+    raise _Timeout()
+
+
+def _apply_manifest(nd: NormalizedDocument, item: CorpusItem) -> None:
+    """Values from manifest.csv win over what the document's text says."""
+    m = item.manifest
+    nd.meta = replace(
+        nd.meta,
+        **{k: v for k, v in vars(m).items() if k in vars(DocumentMeta()) and v is not None},
+    )
+
+
+def _limit_memory(megabytes: int | None) -> None:
+    """Cap this worker's address space so a pathological PDF fails with
+    MemoryError instead of exhausting the machine."""
+    if megabytes:
+        limit = megabytes * 1024 * 1024
+        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        if soft == resource.RLIM_INFINITY or soft > limit:
+            resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+
+
+def process(item: CorpusItem, job: Job) -> Outcome:
+    """Extract, normalise and write one document; record a failure instead
+    of raising. A timeout (SIGALRM, so only where this runs in a process's
+    main thread) and a memory cap keep one pathological PDF from stalling or
+    sinking the run."""
+    started = time.perf_counter()
+    now = datetime.now(timezone.utc)
+    paths = [str(p) for p in item.all_paths]
+    _limit_memory(job.memory_limit_mb)
+    alarm = job.timeout_s is not None and _can_alarm()
+    if alarm:
+        previous = signal.signal(signal.SIGALRM, _on_alarm)
+        signal.setitimer(signal.ITIMER_REAL, job.timeout_s)
+    try:
+        document = read_pdf(item.path, engine=job.engine)  # type: ignore[arg-type]
+        nd = normalize_document(document)
+        _apply_manifest(nd, item)
+        seconds = time.perf_counter() - started
+        record = document_record(
+            nd, source_paths=paths, pipeline_version=job.pipeline_version, extracted_at=now, seconds=seconds
+        )
+        write_document(job.dataset, nd, record)
+        return Outcome(document.doc_id, str(item.path), "ok", len(document.pages), seconds)
+    except Exception as error:  # noqa: BLE001 - a bad document must not stop the run
+        if alarm:
+            signal.setitimer(signal.ITIMER_REAL, 0)  # no alarm while the failure is written
+        code, message = _describe(error, item, job)
+        seconds = time.perf_counter() - started
+        record = failed_record(
+            item.path, item.sha256, item.size_bytes, code, message, source_paths=paths,
+            pipeline_version=job.pipeline_version, extracted_at=now, seconds=seconds, year=item.manifest.year,
+        )
+        write_failed(job.dataset, record)
+        return Outcome(record.doc_id, str(item.path), "failed", 0, seconds, code, message)
+    finally:
+        if alarm:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
+
+
+def _describe(error: BaseException, item: CorpusItem, job: Job) -> tuple[str, str]:
+    if isinstance(error, _Timeout):
+        return ErrorCode.TIMEOUT.value, f"{item.path}: took longer than {job.timeout_s:g} s (--timeout-per-doc)"
+    if isinstance(error, JixiaoError):
+        return error.code.value, str(error)
+    if isinstance(error, MemoryError):
+        return ErrorCode.INTERNAL.value, f"{item.path}: out of memory (limit {job.memory_limit_mb} MB)"
+    return ErrorCode.INTERNAL.value, f"{item.path}: {type(error).__name__}: {error}"
+
+
+def _can_alarm() -> bool:
+    return threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer")

@@ -1,0 +1,174 @@
+"""`jixiao run` over folders: bad inputs in one corpus, incremental re-runs,
+a run killed with SIGKILL and resumed, and the same result on Dask."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import pikepdf
+import pytest
+from click.testing import CliRunner
+from conftest import FIXTURES, SAMPLE
+
+import jixiao
+from jixiao.cli import main
+from jixiao.corpus.runner import run_corpus
+from jixiao.corpus.worker import Job
+
+PDF_2023 = SAMPLE / "hebei-chengde-gxq-zrzy-2023.pdf"
+SCAN = FIXTURES / "corpus/hebei-chengde-gxq-zrzy-2023-scan/document.pdf"
+VOLATILE = ("extracted_at", "seconds")  # differ between any two runs
+PATHS = ("source_path", "source_paths")  # differ when the corpus is copied
+
+
+def query(dataset: Path, sql: str) -> list[tuple]:
+    con = duckdb.connect()
+    for table in ("documents", "blocks", "cells", "indicators", "projects"):
+        con.execute(f"CREATE VIEW {table} AS SELECT * FROM read_parquet('{dataset}/{table}/*/*.parquet', "
+                    "hive_partitioning=true, union_by_name=true)")
+    return con.execute(sql).fetchall()
+
+
+def build_bad_corpus(root: Path) -> dict[str, str]:
+    """The issue's bad inputs in one folder; returns file name → expected status."""
+    root.mkdir(parents=True)
+    good = PDF_2023.read_bytes()
+    expected: dict[str, str] = {}
+    (root / "zero.pdf").write_bytes(b"")
+    expected["zero.pdf"] = "EMPTY_FILE"
+    (root / "random.PDF").write_bytes(os.urandom(5000))
+    expected["random.PDF"] = "NOT_PDF"
+    (root / "half.pdf").write_bytes(good[: len(good) // 2])
+    expected["half.pdf"] = "TRUNCATED"
+    with pikepdf.open(PDF_2023) as pdf:
+        pdf.save(root / "locked.pdf", encryption=pikepdf.Encryption(owner="o", user="u"))
+    expected["locked.pdf"] = "ENCRYPTED"
+    shutil.copy(FIXTURES / "external/pdfplumber-issue-842/document.pdf", root / "no-tables.pdf")
+    expected["no-tables.pdf"] = "ok"
+    with pikepdf.open(PDF_2023) as pdf, pikepdf.open(SCAN) as scan:
+        del pdf.pages[2:]
+        pdf.pages.append(scan.pages[0])
+        pdf.save(root / "mixed.pdf")
+    expected["mixed.pdf"] = "NO_TEXT_LAYER"
+    with pikepdf.open(PDF_2023) as src:
+        big = pikepdf.new()
+        for _ in range(300):
+            big.pages.append(src.pages[2])  # a page of prose
+        big.save(root / "long-300.pdf")
+    expected["long-300.pdf"] = "ok"
+    sub = root / "2023 归档"
+    sub.mkdir()
+    shutil.copy(PDF_2023, sub / "承德 高新区 绩效文本.pdf")
+    shutil.copy(PDF_2023, root / "same-bytes-other-name.pdf")
+    expected["2023 归档/承德 高新区 绩效文本.pdf"] = "ok"
+    (root / "readme.txt").write_text("not a PDF, ignored", encoding="utf-8")
+    return expected
+
+
+@pytest.fixture(scope="module")
+def bad_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, dict[str, str], object]:
+    base = tmp_path_factory.mktemp("bad")
+    corpus, dataset = base / "corpus", base / "dataset"
+    expected = build_bad_corpus(corpus)
+    result = CliRunner().invoke(main, ["run", str(corpus), "-o", str(dataset), "--workers", "2", "--quiet"])
+    return corpus, dataset, expected, result
+
+
+def test_bad_inputs_are_recorded_and_the_run_goes_on(bad_run) -> None:
+    corpus, dataset, expected, result = bad_run
+    assert result.exit_code == 1, result.output
+    assert "documents failed               4" in result.output or "documents failed" in result.output
+    rows = query(dataset, "SELECT source_path, source_paths, status, error_code, error, pages FROM documents")
+    by_name: dict[str, tuple] = {}
+    for source, paths, status, code, error, pages in rows:
+        by_name[str(Path(source).relative_to(corpus))] = (status, code, error, pages, paths)
+    # same bytes under two names: one document, both paths recorded
+    assert len(rows) == len(expected)
+    twin = by_name["2023 归档/承德 高新区 绩效文本.pdf"]
+    assert sorted(Path(p).name for p in twin[4]) == ["same-bytes-other-name.pdf", "承德 高新区 绩效文本.pdf"]
+    for name, want in expected.items():
+        status, code, error, pages, _ = by_name[name]
+        if want == "ok":
+            assert status == "ok", (name, error)
+        else:
+            assert (status, code) == ("failed", want), (name, error)
+            assert name.split("/")[-1] in error
+    assert "page 3" in by_name["mixed.pdf"][2]
+    assert by_name["long-300.pdf"][3] == 300
+    assert "FAILED" in result.output
+
+
+def test_good_documents_are_complete_beside_bad_ones(bad_run) -> None:
+    _, dataset, _, _ = bad_run
+    assert query(dataset, "SELECT count(*) FROM projects") == [(7,)]
+    assert query(dataset, "SELECT count(*) FROM indicators") == [(48,)]
+    assert not list(dataset.rglob("*.tmp"))
+
+
+def test_rerun_of_unchanged_corpus_skips_everything(bad_run) -> None:
+    corpus, dataset, expected, _ = bad_run
+    started = time.perf_counter()
+    again = run_corpus(corpus, Job(dataset=dataset, engine="pdfplumber", pipeline_version=jixiao.__version__))
+    assert (again.ok, len(again.failed), again.skipped) == (0, 0, len(expected))
+    assert time.perf_counter() - started < 5
+
+
+def _rows(dataset: Path, table: str, also_ignore: tuple[str, ...] = ()) -> list[tuple]:
+    con = duckdb.connect()
+    columns = [
+        r[0]
+        for r in con.execute(
+            f"DESCRIBE SELECT * FROM read_parquet('{dataset}/{table}/*/*.parquet', hive_partitioning=true)"
+        ).fetchall()
+        if r[0] not in VOLATILE + also_ignore
+    ]
+    cols = ", ".join(f'"{c}"' for c in columns)
+    return con.execute(
+        f"SELECT {cols} FROM read_parquet('{dataset}/{table}/*/*.parquet', hive_partitioning=true) ORDER BY ALL"
+    ).fetchall()
+
+
+TABLES = ("documents", "pages", "blocks", "tables", "cells", "projects", "spending_plan", "indicators", "flags")
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("reference")
+    run_corpus(SAMPLE, Job(dataset=out, engine="pdfplumber", pipeline_version=jixiao.__version__), workers=1)
+    return out
+
+
+def test_sigkill_midway_then_resume_gives_the_complete_dataset(tmp_path: Path, reference: Path) -> None:
+    corpus = tmp_path / "corpus"
+    shutil.copytree(SAMPLE, corpus)
+    dataset = tmp_path / "dataset"
+    cmd = [sys.executable, "-m", "jixiao.cli", "run", str(corpus), "-o", str(dataset), "--workers", "1", "--quiet"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and proc.poll() is None and not list(dataset.glob("documents/*/*.parquet")):
+        time.sleep(0.05)
+    time.sleep(0.3)  # the first document is complete; the second is being written
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert len(list(dataset.glob("documents/*/*.parquet"))) < 3, "the run finished before it could be killed"
+    result = subprocess.run(cmd, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert not list(dataset.rglob("*.tmp"))
+    for table in TABLES:
+        assert _rows(dataset, table, PATHS) == _rows(reference, table, PATHS), table
+
+
+def test_dask_local_cluster_gives_the_same_dataset(tmp_path: Path, reference: Path) -> None:
+    pytest.importorskip("distributed")
+    dataset = tmp_path / "dask"
+    result = CliRunner().invoke(main, ["run", str(SAMPLE), "-o", str(dataset), "--dask-local", "2", "--quiet"])
+    assert result.exit_code == 0, result.output
+    for table in TABLES:
+        assert _rows(dataset, table) == _rows(reference, table), table
