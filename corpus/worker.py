@@ -36,6 +36,7 @@ class Job:
     pipeline_version: str
     timeout_s: float | None = None
     memory_limit_mb: int | None = None
+    ocr: str = "auto"
 
 
 @dataclass(frozen=True)
@@ -90,7 +91,7 @@ def process(item: CorpusItem, job: Job) -> Outcome:
         previous = signal.signal(signal.SIGALRM, _on_alarm)
         signal.setitimer(signal.ITIMER_REAL, job.timeout_s)
     try:
-        document = read_pdf(item.path, engine=job.engine)  # type: ignore[arg-type]
+        document = read_pdf(item.path, engine=job.engine, ocr=job.ocr)  # type: ignore[arg-type]
         nd = normalize_document(document)
         _apply_manifest(nd, item)
         seconds = time.perf_counter() - started

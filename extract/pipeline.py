@@ -24,6 +24,44 @@ from .textlines import group_lines
 
 Engine = Literal["pdfplumber", "camelot"]
 ENGINES: tuple[str, ...] = ("pdfplumber", "camelot")
+OcrMode = Literal["auto", "off", "force"]
+OCR_MODES: tuple[str, ...] = ("auto", "off", "force")
+
+
+class _Scanner:
+    """OCR for the pages that need it, set up on the first such page: the
+    page renderer and the OCR engine are heavy, and most PDFs never need them."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self._setup: tuple | None = None
+        self.lines: list = []  # every OCR line, for the document-level bold decision
+
+    def analyse(self, page) -> PageLayout:
+        from .scan_page import analyse_scanned_page
+
+        if self._setup is None:
+            import pypdfium2 as pdfium
+
+            from .ocr_engines import OcrUnavailable, get_engine
+
+            try:
+                engine = get_engine()
+            except OcrUnavailable as e:
+                raise InputError(self.path, f"no text layer (scanned?) and no OCR engine: {e}", page=page.page_number,
+                                 code=ErrorCode.NO_TEXT_LAYER) from e
+            self._setup = (pdfium.PdfDocument(self.path), engine)
+        document, engine = self._setup
+        layout, lines = analyse_scanned_page(document, page, engine)
+        self.lines += lines
+        return layout
+
+    def finish(self) -> None:
+        if self._setup is not None:
+            from .scan_page import mark_bold_lines
+
+            mark_bold_lines(self.lines)
+            self._setup[0].close()
 
 
 def _use_camelot_tables(path: Path, layouts: list[PageLayout], glyphs_by_page: list[list]) -> None:
@@ -31,6 +69,8 @@ def _use_camelot_tables(path: Path, layouts: list[PageLayout], glyphs_by_page: l
 
     found = camelot_tables(path, [layout.page for layout in layouts])
     for layout, glyphs in zip(layouts, glyphs_by_page):
+        if not layout.page.text_layer:
+            continue  # a scan: its tables came from the page image
         tables = found.get(layout.page.number, [])
         _, outside = split_by_tables(glyphs, [t.bbox for t in tables])
         layout.tables = tables
@@ -49,21 +89,31 @@ def _edges(layout: PageLayout) -> tuple[bool, bool]:
     return opens, closes
 
 
-def read_pdf(path: str | Path, engine: Engine = "pdfplumber") -> Document:
-    """Read a born-digital PDF into the document model.
+def read_pdf(path: str | Path, engine: Engine = "pdfplumber", ocr: OcrMode = "auto") -> Document:
+    """Read a PDF into the document model.
 
-    Raises :class:`~jixiao.errors.InputError` for unusable input (not a PDF,
-    empty, truncated, encrypted, a page with no text layer)."""
+    ``ocr``: ``auto`` OCRs the pages without a text layer, ``off`` makes such
+    a page an error, ``force`` OCRs every page. Raises
+    :class:`~jixiao.errors.InputError` for unusable input (not a PDF, empty,
+    truncated, encrypted, a scanned page that cannot be OCR'd)."""
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
+    if ocr not in OCR_MODES:
+        raise ValueError(f"unknown OCR mode {ocr!r}; choose one of {', '.join(OCR_MODES)}")
     path = Path(path)
     layouts: list[PageLayout] = []
     glyphs_by_page: list[list] = []
+    scanner = _Scanner(path)
     with open_pdf(path) as (pdf, pages):
         source = source_info(path, pdf)
         for page in pages:
             try:
-                layout, glyphs = analyse_page(page)
+                layout, glyphs = (None, []) if ocr == "force" else analyse_page(page)
+                if layout is None or not layout.page.text_layer:
+                    if ocr == "off":
+                        raise InputError(path, "no text layer (scanned?); OCR is off (--ocr off)",
+                                         page=page.page_number, code=ErrorCode.NO_TEXT_LAYER)
+                    layout = scanner.analyse(page)
             except InputError:
                 raise
             except Exception as e:  # pdfminer can fail on one broken page
@@ -71,13 +121,9 @@ def read_pdf(path: str | Path, engine: Engine = "pdfplumber") -> Document:
                                  code=ErrorCode.MALFORMED) from e
             finally:
                 page.close()
-            if not layout.page.text_layer:
-                raise InputError(
-                    path, "no text layer (scanned?); OCR is needed to read this page",
-                    page=layout.page.number, code=ErrorCode.NO_TEXT_LAYER,
-                )
             layouts.append(layout)
             glyphs_by_page.append(glyphs if engine == "camelot" else [])
+        scanner.finish()
     if engine == "camelot":
         _use_camelot_tables(path, layouts, glyphs_by_page)
     return assemble(source.sha256[:16], source, layouts, engine)

@@ -126,12 +126,14 @@ def _bbox(lines: list[TextLine]) -> BBox:
 
 def _block(kind: BlockKind, lines: list[TextLine], runs: list[Run] | None = None, **extra) -> Block:
     page_end = lines[-1].page
+    confidences = [line.confidence for line in lines if line.confidence is not None]
     return Block(
         kind=kind,
         runs=runs if runs is not None else join_lines(lines),
         page=lines[0].page,
         page_end=page_end if page_end != lines[0].page else None,
         bbox=_bbox(lines),
+        confidence=min(confidences) if confidences else None,
         **extra,
     )
 

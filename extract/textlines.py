@@ -48,6 +48,7 @@ class TextLine:
     glyphs: list[Glyph]
     page: int
     runs: list[Run] = field(default_factory=list)
+    confidence: float | None = None  # OCR lines only
 
     def __post_init__(self) -> None:
         self.glyphs.sort(key=lambda g: (g.x0, g.order))
@@ -67,6 +68,13 @@ class TextLine:
     @property
     def text(self) -> str:
         return "".join(r.text for r in self.runs)
+
+    def restyle(self, bold: bool) -> None:
+        """Set every glyph's weight (OCR judges bold per line, after the fact)."""
+        for g in self.glyphs:
+            g.bold = bold
+        self.bold = bold
+        self.runs = _line_runs(self.glyphs)
 
     @property
     def bbox(self) -> BBox:

@@ -10,11 +10,11 @@ except PackageNotFoundError:  # running from a source tree that is not installed
     __version__ = "0.0.0"
 
 
-def read_pdf(path, engine: str = "pdfplumber") -> Document:
+def read_pdf(path, engine: str = "pdfplumber", ocr: str = "auto") -> Document:
     """Read a PDF into the document model (see :func:`jixiao.extract.read_pdf`)."""
     from jixiao.extract import read_pdf as _read_pdf
 
-    return _read_pdf(path, engine=engine)
+    return _read_pdf(path, engine=engine, ocr=ocr)
 
 
 __all__ = ["Document", "read_pdf", "__version__"]

@@ -28,16 +28,25 @@ _engine_option = click.option(
 )
 
 
+_ocr_option = click.option(
+    "--ocr",
+    type=click.Choice(["auto", "off", "force"]),
+    default="auto",
+    show_default=True,
+    help="OCR pages without a text layer (auto), never (off: such a page is an error), or every page (force).",
+)
+
+
 def _fail(error: JixiaoError) -> None:
     click.echo(f"jixiao: error: {error}", err=True)
     sys.exit(EXIT_UNUSABLE)
 
 
-def _read(pdf: Path, engine: str):
+def _read(pdf: Path, engine: str, ocr: str):
     from jixiao.extract import read_pdf
 
     try:
-        return read_pdf(pdf, engine=engine)  # type: ignore[arg-type]
+        return read_pdf(pdf, engine=engine, ocr=ocr)  # type: ignore[arg-type]
     except JixiaoError as e:
         _fail(e)
 
@@ -52,11 +61,12 @@ def main() -> None:
 @click.argument("pdf", type=click.Path(path_type=Path))
 @click.option("-o", "--out-dir", type=click.Path(path_type=Path), required=True, help="Directory for DOC_ID.layout.json")
 @_engine_option
-def extract(pdf: Path, out_dir: Path, engine: str) -> None:
+@_ocr_option
+def extract(pdf: Path, out_dir: Path, engine: str, ocr: str) -> None:
     """Read PDF into the layout document and write OUT_DIR/<doc-id>.layout.json."""
     from jixiao.atomic import write_text_atomic
 
-    document = _read(pdf, engine)
+    document = _read(pdf, engine, ocr)
     target = out_dir / f"{document.doc_id}.layout.json"
     write_text_atomic(target, document.to_json(indent=1))
     click.echo(
@@ -68,10 +78,11 @@ def extract(pdf: Path, out_dir: Path, engine: str) -> None:
 @click.argument("pdf", type=click.Path(path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["html", "json", "csv"]), default="html", show_default=True)
 @_engine_option
-def tables(pdf: Path, fmt: str, engine: str) -> None:
+@_ocr_option
+def tables(pdf: Path, fmt: str, engine: str, ocr: str) -> None:
     """Print the tables of PDF: HTML (one <table> per logical table, with
     rowspan/colspan), JSON (the model's tables), or CSV (one row per cell)."""
-    document = _read(pdf, engine)
+    document = _read(pdf, engine, ocr)
     if fmt == "html":
         click.echo(
             '<!DOCTYPE html>\n<html lang="zh-CN">\n<head><meta charset="utf-8">'
@@ -106,9 +117,10 @@ def tables(pdf: Path, fmt: str, engine: str) -> None:
               help="Cap each worker's memory; a document exceeding it is recorded as failed.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @_engine_option
+@_ocr_option
 def run(corpus: Path | None, dataset: Path, workers: int | None, dask_local: int | None, dask_scheduler: str | None,
         force: bool, retry_failed: bool, timeout_per_doc: float | None, memory_limit_mb: int | None, quiet: bool,
-        engine: str) -> None:
+        engine: str, ocr: str) -> None:
     """Digitise every PDF under CORPUS (default: the bundled sample corpus)
     into the Parquet dataset. Exit 0 when every document succeeded, 1 when
     some failed (each failure is a `documents` row with its error), 2 for a
@@ -125,7 +137,7 @@ def run(corpus: Path | None, dataset: Path, workers: int | None, dask_local: int
         raise click.UsageError("--dask-local and --dask-scheduler exclude each other")
     root = corpus or SAMPLE
     job = Job(dataset=dataset, engine=engine, pipeline_version=jixiao.__version__, timeout_s=timeout_per_doc,
-              memory_limit_mb=memory_limit_mb)
+              memory_limit_mb=memory_limit_mb, ocr=ocr)
 
     def bar(total: int):
         return tqdm(total=total, unit="doc", desc="jixiao run", disable=quiet)
@@ -152,6 +164,80 @@ def export(dataset: Path, db_file: Path) -> None:
 
     views = export_duckdb(dataset, db_file)
     click.echo(f"{db_file}: views {', '.join(views)}")
+
+
+def _load(dataset: Path, doc: str):
+    """The layout document ``doc`` (a doc_id or a unique prefix of one),
+    rebuilt from the dataset alone."""
+    from jixiao.dataset import load_document, open_dataset
+
+    ids = [d for d in open_dataset(dataset).arrow("documents").to_table(columns=["doc_id"]).column(0).to_pylist()]
+    matches = [d for d in ids if d.startswith(doc)]
+    if len(matches) != 1:
+        found = "no document" if not matches else f"{len(matches)} documents"
+        raise click.UsageError(f"--doc {doc!r}: {found} in {dataset} with that id")
+    try:
+        return load_document(dataset, matches[0])
+    except (ValueError, FileNotFoundError) as e:
+        raise click.ClickException(str(e)) from e
+
+
+_FORMATS = ("text", "markdown", "html", "docx")
+
+
+@main.command()
+@click.argument("dataset", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--doc", required=True, help="doc_id (or a unique prefix) of the document to rebuild.")
+@click.option("--format", "fmt", type=click.Choice(_FORMATS), default="text", show_default=True)
+@click.option("-o", "--out", "out", type=click.Path(path_type=Path), help="Output file [default: stdout; required for docx].")
+def rebuild(dataset: Path, doc: str, fmt: str, out: Path | None) -> None:
+    """Rebuild a document from the Parquet DATASET alone (the PDF is not
+    needed): cover, 目录, headings, paragraphs with bold runs, captions and
+    tables with their merged cells, in the original order."""
+    from jixiao.atomic import write_text_atomic
+
+    document = _load(dataset, doc)
+    if fmt == "docx":
+        if out is None:
+            raise click.UsageError("--format docx needs -o FILE")
+        from jixiao.output.render_docx import render_docx
+
+        render_docx(document, out)
+        click.echo(str(out))
+        return
+    if fmt == "text":
+        from jixiao.output.render_text import render_text as render
+    elif fmt == "markdown":
+        from jixiao.output.render_markdown import render_markdown as render
+    else:
+        from jixiao.output.render_html import render_html as render
+    text = render(document)
+    if out is None:
+        click.echo(text, nl=False)
+    else:
+        write_text_atomic(out, text)
+        click.echo(str(out))
+
+
+@main.command()
+@click.argument("dataset", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--doc", required=True, help="doc_id (or a unique prefix) of the document to check.")
+@click.option("--source", "source", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=True,
+              help="The source text to compare with (e.g. the published document's text).")
+@click.option("--min-similarity", type=click.FloatRange(0, 1), default=None,
+              help="Pass when the similarity reaches this value [default: require identical].")
+def verify(dataset: Path, doc: str, source: Path, min_similarity: float | None) -> None:
+    """Rebuild a document as text from DATASET and compare it with SOURCE,
+    all whitespace removed. Exit 0 when they match (or reach
+    --min-similarity), 1 otherwise; the first differences are printed."""
+    from jixiao.output.render_text import render_text
+    from jixiao.output.verify import verify_text
+
+    result = verify_text(render_text(_load(dataset, doc)), source.read_text(encoding="utf-8"))
+    click.echo(result.report())
+    passed = result.identical if min_similarity is None else result.similarity >= min_similarity
+    if not passed:
+        sys.exit(EXIT_FAILED)
 
 
 if __name__ == "__main__":  # pragma: no cover

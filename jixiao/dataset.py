@@ -137,13 +137,17 @@ def _page(row: Row) -> Page:
 def _block(row: Row) -> Block:
     runs = [Run(text=r["text"], bold=r["bold"], font=r["font"], size=_f32(r["size"])) for r in row["runs"]]
     return Block(kind=row["kind"], runs=runs, level=row["level"], page_label=row["page_label"],
-                 table_id=row["table_id"], page=row["page"], page_end=row["page_end"], bbox=_bbox(row))
+                 table_id=row["table_id"], page=row["page"], page_end=row["page_end"], bbox=_bbox(row),
+                 confidence=_confidence(row))
+
+
+def _confidence(row: Row) -> float | None:
+    return None if row["confidence"] is None else _f32(row["confidence"])
 
 
 def _cell(row: Row) -> Cell:
-    confidence = None if row["confidence"] is None else _f32(row["confidence"])
     return Cell(row=row["row"], col=row["col"], rowspan=row["rowspan"], colspan=row["colspan"], text=row["text"],
-                page=row["page"], bbox=_bbox(row), confidence=confidence)
+                page=row["page"], bbox=_bbox(row), confidence=_confidence(row))
 
 
 def _table(row: Row, cells: list[Cell]) -> Table:

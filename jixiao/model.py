@@ -115,6 +115,7 @@ class Block(_Model):
     page: int
     page_end: int | None = None
     bbox: BBox
+    confidence: float | None = Field(None, description="OCR confidence 0..1 (lowest of its lines); None for a text layer")
 
     @property
     def text(self) -> str:

@@ -144,6 +144,8 @@ BLOCKS = _table("blocks", "正文块：按阅读顺序", "blocks of the body, in
     _field("page", pa.int32(), "起始页码", "page the block starts on", nullable=False),
     _field("page_end", pa.int32(), "结束页码（跨页时）", "page the block ends on (when it crosses a page break)"),
     *_bbox("block on its first page", "块在首页的"),
+    _field("confidence", pa.float32(), "OCR 置信度 0–1（取各行最低值；有文字层时为空）",
+           "OCR confidence 0–1 (the lowest of its lines; null for a text layer)"),
 ])
 
 TABLES_TABLE = _table("tables", "表格（跨页表格已拼接）", "tables (stitched across pages)", [

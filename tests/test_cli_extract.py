@@ -79,7 +79,7 @@ def _bad_inputs(tmp: Path) -> dict[str, tuple[Path, str, int | None]]:
 def test_bad_input_is_one_clear_line_and_exit_2(tmp_path: Path, case: str) -> None:
     path, words, page = _bad_inputs(tmp_path)[case]
     out = tmp_path / "out"
-    result = run("extract", path, "-o", out)
+    result = run("extract", path, "-o", out, "--ocr", "off")
     assert result.exit_code == 2
     message = result.stderr.strip()
     assert len(message.splitlines()) == 1
