@@ -240,5 +240,38 @@ def verify(dataset: Path, doc: str, source: Path, min_similarity: float | None) 
         sys.exit(EXIT_FAILED)
 
 
+@main.command()
+@click.argument("pdf", type=click.Path(path_type=Path))
+@click.option("--page", type=click.IntRange(min=1), required=True, help="1-based page number.")
+@click.option("-o", "--out", type=click.Path(path_type=Path), required=True, help="PNG file to write.")
+@_engine_option
+@_ocr_option
+def inspect(pdf: Path, page: int, out: Path, engine: str, ocr: str) -> None:
+    """Draw what was extracted on top of a page: each table cell outlined,
+    merged cells shaded, text blocks outlined with their kind."""
+    from jixiao.output.overlay import render_overlay
+
+    document = _read(pdf, engine, ocr)
+    if page > len(document.pages):
+        raise click.UsageError(f"--page {page}: {pdf} has {len(document.pages)} pages")
+    stats = render_overlay(pdf, page, out, document=document)
+    click.echo(f"{out}  (page {stats.page}: {stats.cells_drawn} cells, {stats.merged_cells_drawn} merged, "
+               f"{stats.blocks_drawn} text blocks)")
+
+
+@main.command()
+@click.argument("dataset", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("-o", "--out", type=click.Path(path_type=Path), default=Path("report.html"), show_default=True,
+              help="Index page; each document gets its own page in <name>_files/.")
+def report(dataset: Path, out: Path) -> None:
+    """Write an offline HTML review report of DATASET: per document its
+    metadata, summary and flags, each flag linked to the table row it
+    concerns, every table beside the crop of the page it came from."""
+    from jixiao.output.report import write_report
+
+    stats = write_report(dataset, out)
+    click.echo(f"{out}  ({stats.documents} documents, {stats.tables} tables, {stats.flags} flags)")
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
