@@ -39,7 +39,6 @@ from pathlib import Path
 
 from docx import Document as new_docx
 from docx.document import Document as DocxDocument
-from docx.enum.section import WD_SECTION_START
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_ROW_HEIGHT_RULE, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING, WD_TAB_ALIGNMENT, WD_TAB_LEADER
@@ -47,7 +46,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Length, Mm, Pt, RGBColor
 from docx.styles.style import ParagraphStyle
-from docx.table import Table as DocxTable
+from docx.table import _Row
 from docx.text.paragraph import Paragraph
 
 from jixiao.atomic import atomic_path
@@ -80,10 +79,7 @@ CELL_PADDING_PT = 5.4
 def _set_fonts(rpr, latin: str, east_asian: str) -> None:
     """Set the Latin and East-Asian fonts on a ``w:rPr``, dropping theme
     fonts, which would otherwise win over the names."""
-    rfonts = rpr.find(qn("w:rFonts"))
-    if rfonts is None:
-        rfonts = OxmlElement("w:rFonts")
-        rpr.insert(0, rfonts)
+    rfonts = rpr.get_or_add_rFonts()
     for theme in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
         rfonts.attrib.pop(qn(theme), None)
     for attr in ("w:ascii", "w:hAnsi", "w:cs"):
@@ -160,21 +156,19 @@ def _toc_style(docx: DocxDocument, level: int) -> ParagraphStyle:
 
 
 def _setup_styles(docx: DocxDocument, heading_levels: set[int], toc_levels: set[int]) -> None:
-    """The document defaults and every style the blocks use: Chinese
-    language and fonts on the defaults (theme fonts removed), then Normal,
-    body text, headings, captions, cover, 目录 and table text."""
+    """The document defaults and every style the blocks use: fonts on the
+    defaults (theme fonts removed), no spacing after paragraphs, then
+    Normal, body text, headings, captions, cover, 目录 and table text.
+
+    The East-Asian language stays the template's: marked zh-CN, LibreOffice
+    applies its Chinese punctuation rules and its PDF export then drops a
+    comma it hangs at the end of a line (seen with LibreOffice 7.4)."""
     defaults = docx.styles.element.find(qn("w:docDefaults"))
-    rpr = defaults.find(qn("w:rPrDefault")).find(qn("w:rPr"))
-    _set_fonts(rpr, SERIF_LATIN, SERIF_CJK)
-    lang = rpr.find(qn("w:lang"))
-    if lang is None:
-        lang = OxmlElement("w:lang")
-        rpr.append(lang)
-    lang.set(qn("w:val"), "en-US")
-    lang.set(qn("w:eastAsia"), "zh-CN")
-    spacing = defaults.find(qn("w:pPrDefault")).find(qn("w:pPr")).find(qn("w:spacing"))
+    _set_fonts(defaults.find(qn("w:rPrDefault")).find(qn("w:rPr")), SERIF_LATIN, SERIF_CJK)
+    ppr = defaults.find(qn("w:pPrDefault")).find(qn("w:pPr"))
+    spacing = ppr.find(qn("w:spacing"))
     if spacing is not None:
-        spacing.getparent().remove(spacing)
+        ppr.remove(spacing)
     _paragraph_style(docx, "Normal", size=BODY_PT)
     _paragraph_style(
         docx, "Body Text", size=BODY_PT, align=WD_ALIGN_PARAGRAPH.JUSTIFY,
@@ -204,7 +198,6 @@ def _setup_page(docx: DocxDocument) -> None:
     footer of every page but the cover (a different first-page footer that
     stays empty)."""
     section = docx.sections[0]
-    section.start_type = WD_SECTION_START.NEW_PAGE
     section.page_width, section.page_height = PAGE_WIDTH, PAGE_HEIGHT
     section.top_margin, section.right_margin = MARGIN_TOP, MARGIN_RIGHT
     section.bottom_margin, section.left_margin = MARGIN_BOTTOM, MARGIN_LEFT
@@ -234,7 +227,7 @@ def _starts_page(block: Block, previous: Block | None) -> bool:
     page in the source is an accident of line breaking."""
     if previous is None or block.page <= previous.last_page:
         return False
-    if previous.kind in (BlockKind.COVER, BlockKind.TOC_ENTRY, BlockKind.TOC_TITLE):
+    if previous.kind in (BlockKind.COVER, BlockKind.TOC_ENTRY):
         return block.kind is not previous.kind
     return block.kind in (BlockKind.HEADING, BlockKind.CAPTION, BlockKind.TOC_TITLE)
 
@@ -254,14 +247,14 @@ def _add_runs(paragraph: Paragraph, block: Block) -> None:
 
 
 def _add_cover(docx: DocxDocument, document: Document, blocks: list[Block]) -> None:
-    """Cover lines centred at their printed size and weight: the title a
-    third of the free space down the page, the editor lines after a larger
+    """Cover lines centred at their printed size and weight: the title about
+    a third of the free space down the page, the editor lines after a larger
     gap, the spacing shrunk so the cover never spills onto a second page."""
     titles = {id(b) for b in title_blocks(document)}
     sizes = [max((r.size for r in b.runs), default=0.0) or COVER_PT for b in blocks]
-    usable = (PAGE_HEIGHT - MARGIN_TOP - MARGIN_BOTTOM) / 12700  # EMU → pt
+    usable = Length(PAGE_HEIGHT - MARGIN_TOP - MARGIN_BOTTOM).pt
     # a CJK font's single line is about 1.45 em; keep a line's worth spare
-    free = max(0.0, usable - sum(1.45 * size for size in sizes) - 6 * len(blocks) - 2 * COVER_PT)
+    free = max(0.0, usable - sum(2.45 * size for size in sizes) - 2 * COVER_PT)
     title_seen = False
     for n, (block, size) in enumerate(zip(blocks, sizes)):
         paragraph = docx.add_paragraph(style="Cover")
@@ -271,7 +264,7 @@ def _add_cover(docx: DocxDocument, document: Document, blocks: list[Block]) -> N
         elif title_seen and not is_title and id(blocks[n - 1]) in titles:
             before = 0.6 * free
         else:
-            before = 6.0
+            before = size  # an em apart: set as separate lines, not one wrapped line
         title_seen = title_seen or is_title
         paragraph.paragraph_format.space_before = Pt(round(before))
         for run in block.runs:
@@ -316,7 +309,7 @@ def _column_widths(table: Table) -> list[Length]:
     for cell in table.cells:
         edges[cell.col].append(cell.bbox.x0)
         edges[min(cell.col + cell.colspan, table.n_cols)].append(cell.bbox.x1)
-    text_width = TEXT_WIDTH / 12700
+    text_width = TEXT_WIDTH.pt
     if all(edges):
         xs = [sorted(e)[len(e) // 2] for e in edges]
         widths = [b - a for a, b in zip(xs, xs[1:])]
@@ -333,14 +326,15 @@ def _text_width_pt(text: str) -> float:
     return (wide + 0.55 * (len(text) - wide)) * TABLE_PT
 
 
-def _keep_row_together(row) -> None:
+def _keep_row_together(row: _Row) -> None:
+    """No row breaks across a page, and rows are at least ``ROW_MIN`` tall."""
     trpr = row._tr.get_or_add_trPr()
     trpr.append(OxmlElement("w:cantSplit"))  # before trHeight, as the schema orders them
     row.height = ROW_MIN
     row.height_rule = WD_ROW_HEIGHT_RULE.AT_LEAST
 
 
-def _add_table(docx: DocxDocument, table: Table) -> DocxTable:
+def _add_table(docx: DocxDocument, table: Table) -> None:
     """The table with the source grid: n_cols grid columns of the source's
     widths, each merged region one real merged cell holding the text once,
     cell text centred (left-aligned when it wraps), every row but the last
@@ -352,34 +346,33 @@ def _add_table(docx: DocxDocument, table: Table) -> DocxTable:
     out.autofit = False
     for column, width in zip(out.columns, widths):
         column.width = width
-    for row in out.rows:
+    # Cells are taken once, before merging, and formatted one by one: python-docx's
+    # table.cell() and paragraph.style look-ups rescan the table and the styles
+    # on every call, which costs seconds on a long document. A merge keeps the
+    # region's top-left cell and never touches another region's cells.
+    table_text = docx.styles["Table Text"].style_id
+    grid = [list(row.cells) for row in out.rows]
+    for r, (row, cells) in enumerate(zip(out.rows, grid)):
         _keep_row_together(row)
-        for cell, width in zip(row.cells, widths):
-            cell.width = width
+        for docx_cell, width in zip(cells, widths):
+            docx_cell.width = width
+            docx_cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+            paragraph = docx_cell.paragraphs[0]
+            paragraph._p.style = table_text
+            paragraph.paragraph_format.keep_with_next = r < table.n_rows - 1
     for cell in table.cells:
+        docx_cell = grid[cell.row][cell.col]
         if cell.rowspan > 1 or cell.colspan > 1:
             last_row = min(cell.row + cell.rowspan, table.n_rows) - 1
             last_col = min(cell.col + cell.colspan, table.n_cols) - 1
-            out.cell(cell.row, cell.col).merge(out.cell(last_row, last_col))
-    texts = {(c.row, c.col): c for c in table.cells}
-    seen: set[int] = set()
-    for r, row in enumerate(out.rows):
-        for c, docx_cell in enumerate(row.cells):
-            if id(docx_cell._tc) in seen:
-                continue  # a merged cell is listed at every grid position it covers
-            seen.add(id(docx_cell._tc))
-            docx_cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
-            paragraph = docx_cell.paragraphs[0]
-            paragraph.style = docx.styles["Table Text"]
-            paragraph.paragraph_format.keep_with_next = r < table.n_rows - 1
-            source = texts.get((r, c))
-            if source is None or not source.text:
-                continue
-            room = docx_cell.width / 12700 - 2 * CELL_PADDING_PT if docx_cell.width else 0.0
-            if any(_text_width_pt(line) > room for line in source.text.split("\n")):
-                paragraph.alignment = WD_ALIGN_PARAGRAPH.LEFT
-            paragraph.add_run(source.text)  # python-docx writes "\n" as a line break (<w:br/>)
-    return out
+            docx_cell = docx_cell.merge(grid[last_row][last_col])
+        if not cell.text:
+            continue
+        paragraph = docx_cell.paragraphs[0]
+        room = docx_cell.width.pt - 2 * CELL_PADDING_PT
+        if any(_text_width_pt(line) > room for line in cell.text.split("\n")):
+            paragraph.alignment = WD_ALIGN_PARAGRAPH.LEFT
+        paragraph.add_run(cell.text)  # python-docx writes "\n" as a line break (<w:br/>)
 
 
 def render_docx(document: Document, path: Path) -> None:
@@ -394,7 +387,6 @@ def render_docx(document: Document, path: Path) -> None:
     _setup_page(docx)
     docx.core_properties.title = document_title(document)
     docx.core_properties.author = ""
-    docx.core_properties.language = "zh-CN"
     blocks = document.blocks
     previous: Block | None = None
     i = 0
@@ -408,6 +400,9 @@ def render_docx(document: Document, path: Path) -> None:
             previous, i = blocks[j - 1], j
             continue
         if block.kind is BlockKind.TABLE:
+            if previous is not None and previous.kind is BlockKind.TABLE:
+                # two tables with nothing between them are one table to Word
+                docx.add_paragraph(style="Table Text")
             _add_table(docx, document.table(block.table_id or ""))
         else:
             paragraph = _add_block(docx, block)
