@@ -21,8 +21,8 @@ import multiprocessing
 import os
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import pyarrow.dataset as pads
@@ -109,15 +109,18 @@ def remove_stale_temporaries(dataset: Path) -> None:
 
 
 def _local(items: list[CorpusItem], job: Job, workers: int) -> Iterator[Outcome]:
+    """Documents in this process (one worker) or in a pool of spawned
+    processes, each replaced after DOCS_PER_WORKER documents. A
+    ``multiprocessing.Pool`` rather than ProcessPoolExecutor: before Python
+    3.12.3 the executor never replaces a worker that retires while tasks
+    are queued (CPython gh-115634), so a long run would stall."""
     if workers <= 1:
         for item in items:
             yield process(item, job)
         return
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context, max_tasks_per_child=DOCS_PER_WORKER) as pool:
-        futures = [pool.submit(process, item, job) for item in items]
-        for future in as_completed(futures):
-            yield future.result()
+    with context.Pool(workers, maxtasksperchild=DOCS_PER_WORKER) as pool:
+        yield from pool.imap_unordered(partial(process, job=job), items)
 
 
 def _dask(items: list[CorpusItem], job: Job, *, local_workers: int | None, scheduler: str | None) -> Iterator[Outcome]:

@@ -35,6 +35,7 @@ class Glyph:
     font: str
     bold: bool
     order: int  # position in the content stream: a stable tie-breaker
+    confidence: float | None = None  # OCR'd glyphs only
 
     @property
     def cx(self) -> float:

@@ -36,8 +36,8 @@ _HEADING_LEVELS = [
     (re.compile(r"^[（(]\d{1,2}[）)]"), 5),
 ]
 _TOC_TITLE = re.compile(r"^目\s*录$|^contents$", re.IGNORECASE)
-_TOC_ENTRY = re.compile(r"^(?P<text>.*?\S)\s*(?P<leader>[.·…．•‧_\-\s]*?)\s*(?P<label>\d{1,4}|[ivxlcdmIVXLCDM]{1,7})$")
-_LEADER_CHARS = set(".·…．•‧_")
+_TOC_ENTRY = re.compile(r"^(?P<text>.*?\S)\s*(?P<leader>[.·…．•‧_。\-\s]*?)\s*(?P<label>\d{1,4}|[ivxlcdmIVXLCDM]{1,7})$")
+_LEADER_CHARS = set(".·…．•‧_。")
 _CAPTION_TEXT = re.compile(r"^(表|图|附表)\s*[\d一二三四五六七八九十]|表$")
 _MAX_HEADING_CHARS = 60
 _MAX_CAPTION_CHARS = 50

@@ -7,7 +7,7 @@ cannot bleed across a rule; text outside tables is OCR'd line by line. OCR
 lines become :class:`TextLine`\\ s of synthetic glyphs spread over the line's
 box, so paragraphs, headings and page furniture are read by the same
 reading-order code as everywhere else. Every cell and line keeps the
-engine's confidence.
+engine's confidence (a line made of several OCR boxes keeps the lowest).
 
 Bold cannot be read from a font name on a scan; it is judged from stroke
 width. Stroke width relative to line height is measured per line here and
@@ -34,7 +34,7 @@ from .page_layout import PageLayout, PageTable, page_model
 from .pdf_open import RenderModePage
 from .rules import snap_and_join
 from .scan_image import PageImage, prepare, render_page, rule_segments
-from .textlines import TextLine
+from .textlines import TextLine, group_lines
 
 #: Pixels kept clear of a cell's rules when cropping it for OCR.
 _CELL_INSET_PT = 1.5
@@ -46,8 +46,8 @@ _BOLD_RATIO = 1.3
 
 @dataclass
 class OcrTextLine:
-    """An OCR'd line before it becomes a TextLine: ``stroke`` is the stroke
-    width over the line height, for the document-level bold decision."""
+    """An OCR'd line: ``stroke`` is its stroke width over its height, for
+    the document-level bold decision."""
 
     line: TextLine
     stroke: float
@@ -63,19 +63,31 @@ def _stroke_ratio(ink: np.ndarray) -> float:
     return 2.0 * float(np.count_nonzero(ink)) / perimeter / ink.shape[0]
 
 
-def _text_line(ocr: OcrLine, image: PageImage, page: int) -> OcrTextLine:
+def _glyphs(ocr: OcrLine, image: PageImage, first_order: int) -> list[Glyph]:
     """Synthetic glyphs, one per character, spread evenly over the box."""
     x0, top, x1, bottom = (image.to_points(v) for v in ocr.box)
-    chars = list(ocr.text)
-    step = (x1 - x0) / max(len(chars), 1)
-    size = bottom - top
-    glyphs = [
-        Glyph(text=ch, x0=x0 + i * step, x1=x0 + (i + 1) * step, top=top, bottom=bottom, size=round(size, 1),
-              font="OCR", bold=False, order=i)
-        for i, ch in enumerate(chars)
+    step = (x1 - x0) / max(len(ocr.text), 1)
+    size = round(bottom - top, 1)
+    return [
+        Glyph(text=ch, x0=x0 + i * step, x1=x0 + (i + 1) * step, top=top, bottom=bottom, size=size, font="OCR",
+              bold=False, order=first_order + i, confidence=ocr.confidence)
+        for i, ch in enumerate(ocr.text)
     ]
-    b0, t0, b1, t1 = ocr.box
-    return OcrTextLine(TextLine(glyphs, page, confidence=ocr.confidence), _stroke_ratio(image.ink[t0:t1, b0:b1]))
+
+
+def _text_lines(found: list[OcrLine], image: PageImage, page: int) -> list[OcrTextLine]:
+    """OCR boxes → printed lines. An engine often cuts one printed line in
+    pieces (a 目录 entry, its dot leader and its page number; a footer's
+    dashes and number); grouping the pieces' glyphs like a text layer's puts
+    them back on one line."""
+    glyphs: list[Glyph] = []
+    for ocr in found:
+        glyphs += _glyphs(ocr, image, len(glyphs))
+    lines = []
+    for line in group_lines(glyphs, page):
+        x0, top, x1, bottom = (int(v * image.scale) for v in (line.x0, line.top, line.x1, line.bottom))
+        lines.append(OcrTextLine(line, _stroke_ratio(image.ink[top:bottom, x0:x1])))
+    return lines
 
 
 def _ocr_grid(grid: Grid, image: PageImage, engine: OcrEngine, page: int) -> PageTable:
@@ -110,7 +122,7 @@ def analyse_scanned_page(
     for grid in grids:
         x0, top, x1, bottom = (int(v * image.scale) for v in grid.bbox)
         outside[max(0, top - 2) : bottom + 2, max(0, x0 - 2) : x1 + 2] = 255
-    lines = [_text_line(ocr, image, number) for ocr in engine.read_lines(outside) if ocr.text.strip()]
+    lines = _text_lines([ocr for ocr in engine.read_lines(outside) if ocr.text.strip()], image, number)
     diagnostics = [
         Diagnostic(code="OCR", page=number, message=f"OCR ({engine.name}); page deskewed by {image.skew_degrees:.2f}°")
     ]

@@ -48,7 +48,6 @@ class TextLine:
     glyphs: list[Glyph]
     page: int
     runs: list[Run] = field(default_factory=list)
-    confidence: float | None = None  # OCR lines only
 
     def __post_init__(self) -> None:
         self.glyphs.sort(key=lambda g: (g.x0, g.order))
@@ -60,6 +59,8 @@ class TextLine:
         sizes = [g.size for g in ink]
         self.size = max(set(sizes), key=sizes.count)
         self.bold = all(g.bold for g in ink)
+        confidences = [g.confidence for g in ink if g.confidence is not None]
+        self.confidence = min(confidences) if confidences else None  # OCR lines only
         self.runs = _line_runs(self.glyphs)
         # spaces the PDF encodes at a line's ends are kept when lines are joined
         self.leading_space = self.glyphs[0].text.isspace()

@@ -17,4 +17,11 @@ def read_pdf(path, engine: str = "pdfplumber", ocr: str = "auto") -> Document:
     return _read_pdf(path, engine=engine, ocr=ocr)
 
 
-__all__ = ["Document", "read_pdf", "__version__"]
+def open_dataset(path):
+    """The Parquet dataset at ``path`` (see :func:`jixiao.dataset.open_dataset`)."""
+    from jixiao.dataset import open_dataset as _open_dataset
+
+    return _open_dataset(path)
+
+
+__all__ = ["Document", "open_dataset", "read_pdf", "__version__"]

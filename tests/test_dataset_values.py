@@ -19,7 +19,7 @@ from conftest import FIXTURES, SAMPLE
 import jixiao
 from jixiao.corpus.runner import run_corpus
 from jixiao.corpus.worker import Job
-from jixiao.dataset import open_dataset
+
 
 ID_2023 = "4eee5c8530dc061c"  # sha256 prefix of hebei-chengde-gxq-zrzy-2023.pdf
 
@@ -159,7 +159,7 @@ def test_unrecognized_table_is_kept_and_flagged(dataset: Path) -> None:
 
 
 def test_pandas_and_polars_read_the_dataset_as_is(dataset: Path) -> None:
-    ds = open_dataset(dataset)
+    ds = jixiao.open_dataset(dataset)
     projects = ds.projects
     assert len(projects) == 7 + 5 + 8
     assert str(projects["budget_wan_yuan"].dtype).startswith("decimal128(18, 2)")
