@@ -58,6 +58,15 @@ class TableMark:
 
 
 @dataclass
+class _Toc:
+    title: TextLine
+    entries: list[tuple[list[TextLine], str]]  # the entry's lines, its printed page label
+
+    def line_ids(self) -> set[int]:
+        return {id(self.title)} | {id(line) for lines, _ in self.entries for line in lines}
+
+
+@dataclass
 class _Metrics:
     body_size: float
     body_left: float
@@ -166,13 +175,15 @@ class _Reader:
         self.blocks.append(_block(BlockKind.COVER, group))
         return {id(line) for line in lines}
 
-    def _toc(self, used: set[int]) -> set[int]:
-        lines = [item for item in self.stream if isinstance(item, TextLine) and id(item) not in used]
+    def _find_toc(self, cover: set[int]) -> _Toc | None:
+        """The line titled 目录 and the entries after it: on its page, and on
+        following pages while lines keep reading as entries. An entry too
+        long for one line is its lines up to the one with the page label."""
+        lines = [item for item in self.stream if isinstance(item, TextLine) and id(item) not in cover]
         start = next((i for i, line in enumerate(lines) if _TOC_TITLE.match(line.text.replace(" ", ""))), None)
         if start is None:
-            return set()
+            return None
         title = lines[start]
-        taken = {id(title)}
         entries: list[tuple[list[TextLine], str]] = []
         pending: list[TextLine] = []
         for line in lines[start + 1 :]:
@@ -185,12 +196,8 @@ class _Reader:
                     break
                 continue
             entries.append((pending + [line], label))
-            taken.update(id(x) for x in pending + [line])
             pending = []
-        if not entries:
-            return set()
-        self._pending_toc = (title, entries)
-        return taken
+        return _Toc(title, entries) if entries else None
 
     def _toc_label(self, line: TextLine) -> str | None:
         m = _TOC_ENTRY.match(line.text.strip())
@@ -201,8 +208,8 @@ class _Reader:
         at_right = line.x1 >= self.metrics.right_edge - 2 * line.size and " " in leader
         return m.group("label") if has_dots or at_right else None
 
-    def _toc_blocks(self) -> list[Block]:
-        title, entries = self._pending_toc
+    def _toc_blocks(self, toc: _Toc) -> list[Block]:
+        title, entries = toc.title, toc.entries
         blocks = [_block(BlockKind.TOC_TITLE, [title])]
         indents = sorted({round(lines[0].x0) for lines, _ in entries})
         levels: dict[int, int] = {}
@@ -237,35 +244,30 @@ class _Reader:
         return self.metrics.is_tight(prev, line)
 
     def read(self) -> list[Block]:
-        used = self._cover()
-        self._pending_toc = None
-        toc_taken = self._toc(used)
-        used |= toc_taken
-        toc_inserted = False
-        paragraphs: list[list[TextLine] | TableMark] = []
+        cover = self._cover()
+        toc = self._find_toc(cover)
+        toc_lines = toc.line_ids() if toc else set()
+        items: list[list[TextLine] | TableMark | _Toc] = []
         for item in self.stream:
             if isinstance(item, TableMark):
-                paragraphs.append(item)
+                items.append(item)
+            elif id(item) in cover:
                 continue
-            if id(item) in used:
-                if id(item) in toc_taken and not toc_inserted:
-                    paragraphs.append(item)  # placeholder: the TOC goes here
-                    toc_inserted = True
-                continue
-            last = paragraphs[-1] if paragraphs else None
-            if isinstance(last, list) and self._continues(last[-1], item):
-                last.append(item)
+            elif id(item) in toc_lines:
+                if toc is not None and item is toc.title:
+                    items.append(toc)
+            elif items and isinstance(items[-1], list) and self._continues(items[-1][-1], item):
+                items[-1].append(item)
             else:
-                paragraphs.append([item])
-        for i, para in enumerate(paragraphs):
-            if isinstance(para, TextLine):
-                self.blocks.extend(self._toc_blocks())
-            elif isinstance(para, TableMark):
-                if para.first_part:
-                    self.blocks.append(Block(kind=BlockKind.TABLE, table_id=para.table_id, page=para.page, bbox=para.bbox))
+                items.append([item])
+        for i, item in enumerate(items):
+            if isinstance(item, _Toc):
+                self.blocks.extend(self._toc_blocks(item))
+            elif isinstance(item, TableMark):
+                if item.first_part:
+                    self.blocks.append(Block(kind=BlockKind.TABLE, table_id=item.table_id, page=item.page, bbox=item.bbox))
             else:
-                nxt = paragraphs[i + 1] if i + 1 < len(paragraphs) else None
-                self.blocks.append(self._classify(para, nxt))
+                self.blocks.append(self._classify(item, items[i + 1] if i + 1 < len(items) else None))
         return self.blocks
 
     def _classify(self, lines: list[TextLine], nxt) -> Block:
