@@ -16,7 +16,7 @@ from .page_layout import PageLayout
 from .textlines import TextLine
 
 _PAGE_NUMBER = re.compile(
-    r"^[\-—–－~·_\s]*(?:第\s*)?(\d{1,4}|[ivxlcdmIVXLCDM]{1,7})(?:\s*页)?(?:\s*/\s*共?\s*\d+\s*页?)?[\-—–－~·_\s]*$"
+    r"^[\-—–－一~·_\s]*(?:第\s*)?(\d{1,4}|[ivxlcdmIVXLCDM]{1,7})(?:\s*页)?(?:\s*/\s*共?\s*\d+\s*页?)?[\-—–－一~·_\s]*$"
 )
 #: Share of the page height, from the top and from the bottom, where furniture lives.
 _BAND = 0.12

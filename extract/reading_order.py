@@ -235,7 +235,9 @@ class _Reader:
     # -- body ------------------------------------------------------------
     def _continues(self, prev: TextLine, line: TextLine) -> bool:
         m = self.metrics
-        if abs(prev.size - line.size) > 0.5 or prev.bold != line.bold:
+        # an OCR'd line's size is its box height: a noisy estimate
+        size_tolerance = 0.5 if prev.confidence is None else 0.2 * prev.size
+        if abs(prev.size - line.size) > size_tolerance or prev.bold != line.bold:
             return False
         if m.is_indented(line) or not m.is_full(prev, line):
             return False

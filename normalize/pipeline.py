@@ -18,6 +18,25 @@ from .records import Flag, FlagCode, NormalizedDocument, Severity, TableInfo, Ta
 from .table_view import TableView
 
 _DEPARTMENT = ("部门名称", "部门（单位）名称", "单位名称", "部门(单位)名称")
+#: OCR'd text read with less confidence than this is flagged for review.
+LOW_CONFIDENCE = 0.8
+
+
+def low_confidence_flags(document: Document) -> list[Flag]:
+    """LOW_OCR_CONFIDENCE for every OCR'd cell and block below LOW_CONFIDENCE."""
+    flags = []
+    for table in document.tables:
+        for cell in table.cells:
+            if cell.confidence is not None and cell.confidence < LOW_CONFIDENCE:
+                flags.append(Flag(table.id, cell.row, FlagCode.LOW_OCR_CONFIDENCE, Severity.WARNING,
+                                  f"cell ({cell.row}, {cell.col}) on page {cell.page} read with confidence "
+                                  f"{cell.confidence:.2f}: {cell.text!r}"))
+    for block in document.blocks:
+        if block.confidence is not None and block.confidence < LOW_CONFIDENCE:
+            flags.append(Flag(None, None, FlagCode.LOW_OCR_CONFIDENCE, Severity.WARNING,
+                              f"{block.kind.value} on page {block.page} read with confidence {block.confidence:.2f}: "
+                              f"{block.text[:40]!r}"))
+    return flags
 
 
 def _sections_and_captions(document: Document) -> tuple[dict[str, str], dict[str, str]]:
@@ -70,4 +89,5 @@ def normalize_document(document: Document) -> NormalizedDocument:
             info.template = TableTemplate.DEPARTMENT
             info.header_cells |= {(c.row, c.col) for c in view.find(*_DEPARTMENT)}
     result.flags += other_project_flags(result.projects, result.indicators)
+    result.flags += low_confidence_flags(document)
     return result

@@ -1,0 +1,113 @@
+"""Scanned pages through OCR into the same document model, against the truth
+of the -scan fixture (image-only pages of the 2023 document: skewed, noisy,
+a red seal on the cover)."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pikepdf
+import pytest
+from conftest import FIXTURES, SAMPLE
+from rapidfuzz.distance import Levenshtein
+from teds import tables_from_html, teds
+
+import jixiao
+from jixiao.errors import ErrorCode, InputError
+from jixiao.extract import ocr_engines
+from jixiao.model import BlockKind
+from jixiao.normalize.pipeline import low_confidence_flags
+from jixiao.normalize.records import FlagCode
+from jixiao.output.render_text import render_text
+from jixiao.output.verify import verify_text
+
+SCAN = FIXTURES / "corpus/hebei-chengde-gxq-zrzy-2023-scan"
+_WS = re.compile(r"\s+")
+
+pytestmark = pytest.mark.skipif(not ocr_engines.available_engines(), reason="no OCR engine installed (jixiao[ocr])")
+
+
+@pytest.fixture(scope="module")
+def scanned():
+    return jixiao.read_pdf(SCAN / "document.pdf")
+
+
+def test_every_table_found_with_its_structure(scanned) -> None:
+    predicted = tables_from_html(f"<html><body>{scanned.tables_html()}</body></html>")
+    truth = tables_from_html((SCAN / "truth/tables.html").read_text(encoding="utf-8"))
+    assert len(predicted) == len(truth) == 7
+    structure = [teds(p, t, structure_only=True) for p, t in zip(predicted, truth)]
+    full = [teds(p, t) for p, t in zip(predicted, truth)]
+    assert sum(structure) / len(structure) >= 0.98, structure
+    assert sum(full) / len(full) >= 0.90, full
+
+
+def _truth_blocks(kind: str) -> list[dict]:
+    return [b for b in json.loads((SCAN / "truth/document.json").read_text(encoding="utf-8"))["blocks"]
+            if b["type"] == kind]
+
+
+def test_paragraph_character_error_rate(scanned) -> None:
+    truth = _truth_blocks("paragraph")
+    expected = "".join(_WS.sub("", "".join(r["text"] for r in b["runs"])) for b in truth)
+    got = "".join(_WS.sub("", b.text) for b in scanned.blocks_of(BlockKind.PARAGRAPH))
+    assert Levenshtein.distance(expected, got) / len(expected) <= 0.03
+
+
+def test_headings_come_out_at_their_levels(scanned) -> None:
+    """Bold is judged from stroke width on a scan; headings need it."""
+    truth = _truth_blocks("heading")
+    got = scanned.blocks_of(BlockKind.HEADING)
+    assert [b.level for b in got] == [b["level"] for b in truth]
+
+
+def test_scan_pages_carry_confidence_and_labels(scanned) -> None:
+    assert all(not page.text_layer for page in scanned.pages)
+    assert [page.label for page in scanned.pages[1:]] == [str(n) for n in range(2, 17)]
+    cells = [c for t in scanned.tables for c in t.cells]
+    assert cells and all(c.confidence is not None and 0 <= c.confidence <= 1 for c in cells)
+    texts = scanned.blocks_of(BlockKind.PARAGRAPH, BlockKind.HEADING)
+    assert texts and all(b.confidence is not None for b in texts)
+
+
+def test_verify_against_the_published_text(scanned) -> None:
+    result = verify_text(render_text(scanned), (SCAN.parent / "hebei-chengde-gxq-zrzy-2023/source.txt").read_text())
+    assert result.similarity >= 0.98, result.report()
+
+
+def test_mixed_document(tmp_path: Path) -> None:
+    """Born-digital pages keep their text layer; the scanned page between
+    them is OCR'd, table included."""
+    mixed = tmp_path / "mixed.pdf"
+    with pikepdf.open(SAMPLE / "hebei-chengde-gxq-zrzy-2023.pdf") as pdf, pikepdf.open(SCAN / "document.pdf") as scan:
+        del pdf.pages[2:]
+        pdf.pages.append(scan.pages[9])  # page 10: 绩效目标表 of 2023 年度规划业务经费
+        pdf.save(mixed)
+    doc = jixiao.read_pdf(mixed)
+    assert [p.text_layer for p in doc.pages] == [True, True, False]
+    assert all(b.confidence is None for b in doc.blocks if b.page < 3)
+    (table,) = doc.tables
+    assert (table.n_rows, table.n_cols, table.page_start) == (14, 7, 3)
+    assert {c.text for c in table.cells} >= {"项目名称", "40.00", "绩效指标", "达到大部分服务对象的满意"}
+
+
+def test_without_an_engine_the_error_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    def unavailable(name=None):
+        raise ocr_engines.OcrUnavailable("no OCR engine is installed — rapidocr: install the 'ocr' extra")
+
+    monkeypatch.setattr(ocr_engines, "get_engine", unavailable)
+    with pytest.raises(InputError) as caught:
+        jixiao.read_pdf(SCAN / "document.pdf")
+    error = caught.value
+    assert error.code is ErrorCode.NO_TEXT_LAYER and error.page == 1
+    assert "no text layer (scanned?)" in str(error) and "install" in str(error)
+
+
+def test_low_confidence_is_flagged(scanned) -> None:
+    doc = scanned.model_copy(deep=True)
+    cell = doc.tables[0].cells[0]
+    cell.confidence = 0.42
+    flags = [f for f in low_confidence_flags(doc) if f.code is FlagCode.LOW_OCR_CONFIDENCE]
+    assert any(f.table_id == "t1" and f.row == cell.row and "0.42" in f.message for f in flags)
