@@ -37,13 +37,12 @@ class GridCell:
 
 
 @dataclass
-class Grid:
-    """One ruled table as drawn on one page."""
+class RuledLines:
+    """Where a table's rules are: column boundaries ``xs`` and row
+    boundaries ``ys``, ascending, in points from the page's top-left."""
 
     xs: list[float]
     ys: list[float]
-    cells: list[GridCell]
-    notes: list[str]
 
     @property
     def n_rows(self) -> int:
@@ -54,8 +53,16 @@ class Grid:
         return len(self.xs) - 1
 
     @property
-    def bbox(self) -> tuple[float, float, float, float]:
+    def bounds(self) -> tuple[float, float, float, float]:
         return self.xs[0], self.ys[0], self.xs[-1], self.ys[-1]
+
+
+@dataclass
+class Grid(RuledLines):
+    """One ruled table as drawn on one page."""
+
+    cells: list[GridCell]
+    notes: list[str]
 
     def locate(self, x: float, y: float) -> tuple[int, int] | None:
         """Elementary (row, col) containing the point, or None outside."""

@@ -38,7 +38,7 @@ import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Callable, Protocol
 
 import cv2
 import numpy as np
@@ -192,6 +192,16 @@ def _unpad(line: OcrLine, pad: int, height: int, width: int) -> OcrLine:
     return OcrLine(line.text, box, line.confidence)
 
 
+def _read_cell(gray: np.ndarray, read: Callable[[np.ndarray], list[OcrLine]]) -> OcrLine:
+    """A cell crop read by ``read`` on a white margin (engines find text
+    touching the image edge badly); blank crops are not read at all."""
+    height, width = gray.shape
+    if _is_blank(gray):
+        return OcrLine("", (0, 0, width, height), 1.0)
+    padded, pad = _pad(gray)
+    return _cell_line([_unpad(ln, pad, height, width) for ln in read(padded)], height, width)
+
+
 # --- RapidOCR ---------------------------------------------------------------------------------------------
 
 _RAPIDOCR_HINT = (
@@ -273,13 +283,7 @@ class RapidOcrEngine:
         return _reading_order(self._read(gray))
 
     def read_cell(self, image: np.ndarray) -> OcrLine:
-        gray = _gray(image)
-        height, width = gray.shape
-        if _is_blank(gray):
-            return OcrLine("", (0, 0, width, height), 1.0)
-        padded, pad = _pad(gray)
-        lines = [_unpad(ln, pad, height, width) for ln in self._read(padded)]
-        return _cell_line(lines, height, width)
+        return _read_cell(_gray(image), self._read)
 
     @staticmethod
     def _read(gray: np.ndarray) -> list[OcrLine]:
@@ -340,13 +344,7 @@ class TesseractEngine:
         return _reading_order(self._read(_gray(image), _PSM_REGION))
 
     def read_cell(self, image: np.ndarray) -> OcrLine:
-        gray = _gray(image)
-        height, width = gray.shape
-        if _is_blank(gray):
-            return OcrLine("", (0, 0, width, height), 1.0)
-        padded, pad = _pad(gray)
-        lines = [_unpad(ln, pad, height, width) for ln in self._read(padded, _PSM_CELL)]
-        return _cell_line(lines, height, width)
+        return _read_cell(_gray(image), lambda padded: self._read(padded, _PSM_CELL))
 
     @staticmethod
     def _read(gray: np.ndarray, psm: int) -> list[OcrLine]:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from jixiao.model import BBox, Cell, Diagnostic, Page
 
 from .glyphs import Glyph, glyphs_from_chars
-from .grids import Grid, find_grids
+from .grids import Grid, RuledLines, find_grids
 from .pdf_open import PageContent, RenderModePage, page_content
 from .rules import page_segments, snap_and_join
 from .textlines import TextLine, group_lines, join_lines, plain_text
@@ -22,13 +22,11 @@ _SCAN_COVERAGE = 0.3
 
 
 @dataclass
-class PageTable:
+class PageTable(RuledLines):
     """A table as printed on one page: column/row rule positions and cells
     numbered within this page. Stitching turns these into model Tables."""
 
     page: int
-    xs: list[float]
-    ys: list[float]
     cells: list[Cell]
     #: (row, col) of cells whose last text line is full: text that may have
     #: been cut by the page end and go on in the next page's first row.
@@ -36,15 +34,7 @@ class PageTable:
 
     @property
     def bbox(self) -> BBox:
-        return BBox.rounded(self.xs[0], self.ys[0], self.xs[-1], self.ys[-1])
-
-    @property
-    def n_rows(self) -> int:
-        return len(self.ys) - 1
-
-    @property
-    def n_cols(self) -> int:
-        return len(self.xs) - 1
+        return BBox.rounded(*self.bounds)
 
 
 @dataclass
@@ -153,7 +143,7 @@ def analyse_page(page: RenderModePage) -> tuple[PageLayout, list[Glyph]]:
     model = page_model(page, has_text=not is_scanned(page, content, glyphs))
     segments = snap_and_join(page_segments(content.lines, content.rects, content.curves))
     grids = find_grids(segments)
-    boxes = [BBox.rounded(*g.bbox) for g in grids]
+    boxes = [BBox.rounded(*g.bounds) for g in grids]
     inside, outside = split_by_tables(glyphs, boxes)
     tables = [fill_grid(grid, inside[i], number) for i, grid in enumerate(grids)]
     diagnostics = [

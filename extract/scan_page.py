@@ -122,7 +122,7 @@ def analyse_scanned_page(
     tables = [_ocr_grid(grid, image, engine, number) for grid in grids]
     outside = image.gray.copy()
     for grid in grids:
-        x0, top, x1, bottom = (int(v * image.scale) for v in grid.bbox)
+        x0, top, x1, bottom = (int(v * image.scale) for v in grid.bounds)
         outside[max(0, top - 2) : bottom + 2, max(0, x0 - 2) : x1 + 2] = 255
     lines = _text_lines([ocr for ocr in engine.read_lines(outside) if ocr.text.strip()], image, number)
     diagnostics = [

@@ -52,6 +52,7 @@ from docx.text.paragraph import Paragraph
 from jixiao.atomic import atomic_path
 from jixiao.model import Block, BlockKind, Document, Table
 
+from .blocks import block_groups
 from .render_html import document_title, title_blocks
 
 SERIF_CJK = "Noto Serif CJK SC"
@@ -387,28 +388,22 @@ def render_docx(document: Document, path: Path) -> None:
     _setup_page(docx)
     docx.core_properties.title = document_title(document)
     docx.core_properties.author = ""
-    blocks = document.blocks
     previous: Block | None = None
-    i = 0
-    while i < len(blocks):
-        block = blocks[i]
-        if block.kind is BlockKind.COVER:
-            j = i
-            while j < len(blocks) and blocks[j].kind is BlockKind.COVER:
-                j += 1
-            _add_cover(docx, document, blocks[i:j])
-            previous, i = blocks[j - 1], j
+    for _, group in block_groups(document.blocks):
+        if group[0].kind is BlockKind.COVER:
+            _add_cover(docx, document, group)
+            previous = group[-1]
             continue
-        if block.kind is BlockKind.TABLE:
-            if previous is not None and previous.kind is BlockKind.TABLE:
-                # two tables with nothing between them are one table to Word
-                docx.add_paragraph(style="Table Text")
-            _add_table(docx, document.table(block.table_id or ""))
-        else:
-            paragraph = _add_block(docx, block)
-            # a table cannot carry a page break; its caption or heading does
-            paragraph.paragraph_format.page_break_before = _starts_page(block, previous) or None
-        previous = block
-        i += 1
+        for block in group:
+            if block.kind is BlockKind.TABLE:
+                if previous is not None and previous.kind is BlockKind.TABLE:
+                    # two tables with nothing between them are one table to Word
+                    docx.add_paragraph(style="Table Text")
+                _add_table(docx, document.table(block.table_id or ""))
+            else:
+                paragraph = _add_block(docx, block)
+                # a table cannot carry a page break; its caption or heading does
+                paragraph.paragraph_format.page_break_before = _starts_page(block, previous) or None
+            previous = block
     with atomic_path(path) as tmp:
         docx.save(str(tmp))

@@ -17,6 +17,8 @@ import re
 
 from jixiao.model import Block, BlockKind, Document, Run
 
+from .blocks import block_groups
+
 _STYLE = """
 :root { color-scheme: light; }
 body {
@@ -165,22 +167,13 @@ def _body(document: Document) -> list[str]:
     }
     placed = {b.table_id for b in blocks if b.kind is BlockKind.TABLE}
     out: list[str] = []
-    i = 0
-    while i < len(blocks):
-        block = blocks[i]
+    for i, group in block_groups(blocks):
+        block = group[0]
         if block.kind is BlockKind.COVER:
-            j = i
-            while j < len(blocks) and blocks[j].kind is BlockKind.COVER:
-                j += 1
-            out.append(_cover(blocks[i:j], titles))
-            i = j
+            out.append(_cover(group, titles))
             continue
         if block.kind in (BlockKind.TOC_TITLE, BlockKind.TOC_ENTRY):
-            j = i + 1
-            while j < len(blocks) and blocks[j].kind is BlockKind.TOC_ENTRY:
-                j += 1
-            out.append(_nav([(k, blocks[k]) for k in range(i, j)], links))
-            i = j
+            out.append(_nav(list(enumerate(group, start=i)), links))
             continue
         if block.kind is BlockKind.HEADING:
             level = min(max(block.level or 1, 1), 6)
@@ -192,7 +185,6 @@ def _body(document: Document) -> list[str]:
         elif block.kind is BlockKind.PARAGRAPH:
             out.append(f"<p>{inline_html(block.runs)}</p>")
         # a caption whose table is in the body is written as that table's figcaption
-        i += 1
     return out
 
 

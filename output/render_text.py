@@ -11,8 +11,7 @@ from __future__ import annotations
 
 from jixiao.model import Block, BlockKind, Document, Run, Table
 
-_GROUPED = (BlockKind.COVER, BlockKind.TOC_ENTRY)
-
+from .blocks import block_groups
 
 def runs_markup(runs: list[Run]) -> str:
     """Runs with bold ones wrapped in ``**``; whitespace stays outside the
@@ -50,13 +49,14 @@ def table_rows(table: Table) -> list[str]:
 
 def render_text(document: Document) -> str:
     chunks: list[str] = []
-    previous: BlockKind | None = None
-    for block in document.blocks:
-        if block.kind is BlockKind.TABLE:
-            chunks.append("\n".join(table_rows(document.table(block.table_id or ""))))
-        elif block.kind in _GROUPED and previous is block.kind:
-            chunks[-1] += "\n" + _block_text(block)
-        else:
-            chunks.append(_block_text(block))
-        previous = block.kind
+    for _, group in block_groups(document.blocks):
+        first = group[0]
+        if first.kind is BlockKind.TABLE:
+            chunks.append("\n".join(table_rows(document.table(first.table_id or ""))))
+            continue
+        if first.kind is BlockKind.TOC_TITLE:
+            chunks.append(_block_text(first))
+            group = group[1:]
+        if group:
+            chunks.append("\n".join(_block_text(block) for block in group))
     return "\n\n".join(chunks) + "\n"
