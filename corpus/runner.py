@@ -12,7 +12,9 @@
   documents so a leak cannot grow), or a Dask cluster (``dask_local`` starts
   a ``distributed.LocalCluster``, ``dask_scheduler`` joins an existing one).
   Every task writes its own document's files, so executors differ only in
-  where :func:`jixiao.corpus.worker.process` runs.
+  where :func:`jixiao.corpus.worker.process` runs. The per-document timeout
+  is a SIGALRM in the worker's main thread: it holds for local runs; Dask
+  runs tasks in worker threads, where the cluster's own limits apply.
 """
 
 from __future__ import annotations
@@ -110,10 +112,11 @@ def remove_stale_temporaries(dataset: Path) -> None:
 
 def _local(items: list[CorpusItem], job: Job, workers: int) -> Iterator[Outcome]:
     """Documents in this process (one worker) or in a pool of spawned
-    processes, each replaced after DOCS_PER_WORKER documents. A
-    ``multiprocessing.Pool`` rather than ProcessPoolExecutor: before Python
-    3.12.3 the executor never replaces a worker that retires while tasks
-    are queued (CPython gh-115634), so a long run would stall."""
+    processes, each replaced after DOCS_PER_WORKER documents so that memory
+    a pathological PDF leaves behind is given back. A ``multiprocessing.Pool``
+    rather than ProcessPoolExecutor: before Python 3.12.3 the executor never
+    replaces a worker that retires while tasks are queued (CPython
+    gh-115634), so a long run would stall."""
     if workers <= 1:
         for item in items:
             yield process(item, job)

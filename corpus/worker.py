@@ -9,7 +9,7 @@ row with status ``failed``, an error code and a message naming the page.
 
 from __future__ import annotations
 
-import resource
+import re
 import signal
 import threading
 import time
@@ -35,7 +35,6 @@ class Job:
     engine: str
     pipeline_version: str
     timeout_s: float | None = None
-    memory_limit_mb: int | None = None
     ocr: str = "auto"
 
 
@@ -50,42 +49,41 @@ class Outcome:
     error: str | None = None
 
 
-class _Timeout(Exception):
-    pass
+class _Timeout(BaseException):
+    """Raised by the alarm. A BaseException, like KeyboardInterrupt, so that
+    no ``except Exception`` on the way (a page that fails to parse is
+    reported as malformed) can mistake it for the document's fault."""
 
 
 def _on_alarm(signum: int, frame: FrameType | None) -> None:
     raise _Timeout()
 
 
+_YEAR_IN_PATH = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+
+
 def _apply_manifest(nd: NormalizedDocument, item: CorpusItem) -> None:
-    """Values from manifest.csv win over what the document's text says."""
+    """Values from manifest.csv win over what the document's text says; a
+    year the text does not give is taken from the file's path (archives are
+    often filed by year: 2019/…, …_2019.pdf)."""
     m = item.manifest
     nd.meta = replace(
         nd.meta,
         **{k: v for k, v in vars(m).items() if k in vars(DocumentMeta()) and v is not None},
     )
-
-
-def _limit_memory(megabytes: int | None) -> None:
-    """Cap this worker's address space so a pathological PDF fails with
-    MemoryError instead of exhausting the machine."""
-    if megabytes:
-        limit = megabytes * 1024 * 1024
-        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-        if soft == resource.RLIM_INFINITY or soft > limit:
-            resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    if nd.meta.year is None:
+        found = _YEAR_IN_PATH.findall(str(item.path))
+        if found:
+            nd.meta = replace(nd.meta, year=int(found[-1]))
 
 
 def process(item: CorpusItem, job: Job) -> Outcome:
     """Extract, normalise and write one document; record a failure instead
     of raising. A timeout (SIGALRM, so only where this runs in a process's
-    main thread) and a memory cap keep one pathological PDF from stalling or
-    sinking the run."""
+    main thread) keeps one pathological PDF from stalling the run."""
     started = time.perf_counter()
     now = datetime.now(timezone.utc)
     paths = [str(p) for p in item.all_paths]
-    _limit_memory(job.memory_limit_mb)
     alarm = job.timeout_s is not None and _can_alarm()
     if alarm:
         previous = signal.signal(signal.SIGALRM, _on_alarm)
@@ -100,7 +98,7 @@ def process(item: CorpusItem, job: Job) -> Outcome:
         )
         write_document(job.dataset, nd, record)
         return Outcome(document.doc_id, str(item.path), "ok", len(document.pages), seconds)
-    except Exception as error:  # noqa: BLE001 - a bad document must not stop the run
+    except (_Timeout, Exception) as error:  # noqa: BLE001 - a bad document must not stop the run
         if alarm:
             signal.setitimer(signal.ITIMER_REAL, 0)  # no alarm while the failure is written
         code, message = _describe(error, item, job)
@@ -123,7 +121,7 @@ def _describe(error: BaseException, item: CorpusItem, job: Job) -> tuple[str, st
     if isinstance(error, JixiaoError):
         return error.code.value, str(error)
     if isinstance(error, MemoryError):
-        return ErrorCode.INTERNAL.value, f"{item.path}: out of memory (limit {job.memory_limit_mb} MB)"
+        return ErrorCode.INTERNAL.value, f"{item.path}: out of memory"
     return ErrorCode.INTERNAL.value, f"{item.path}: {type(error).__name__}: {error}"
 
 

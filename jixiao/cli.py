@@ -113,14 +113,11 @@ def tables(pdf: Path, fmt: str, engine: str, ocr: str) -> None:
 @click.option("--retry-failed", is_flag=True, help="Redo documents that failed before.")
 @click.option("--timeout-per-doc", type=click.FloatRange(min=0, min_open=True), metavar="S",
               help="Give up on a document after S seconds (it is recorded as failed).")
-@click.option("--memory-limit-mb", type=click.IntRange(min=64), metavar="MB",
-              help="Cap each worker's memory; a document exceeding it is recorded as failed.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @_engine_option
 @_ocr_option
 def run(corpus: Path | None, dataset: Path, workers: int | None, dask_local: int | None, dask_scheduler: str | None,
-        force: bool, retry_failed: bool, timeout_per_doc: float | None, memory_limit_mb: int | None, quiet: bool,
-        engine: str, ocr: str) -> None:
+        force: bool, retry_failed: bool, timeout_per_doc: float | None, quiet: bool, engine: str, ocr: str) -> None:
     """Digitise every PDF under CORPUS (default: the bundled sample corpus)
     into the Parquet dataset. Exit 0 when every document succeeded, 1 when
     some failed (each failure is a `documents` row with its error), 2 for a
@@ -136,8 +133,7 @@ def run(corpus: Path | None, dataset: Path, workers: int | None, dask_local: int
     if dask_local and dask_scheduler:
         raise click.UsageError("--dask-local and --dask-scheduler exclude each other")
     root = corpus or SAMPLE
-    job = Job(dataset=dataset, engine=engine, pipeline_version=jixiao.__version__, timeout_s=timeout_per_doc,
-              memory_limit_mb=memory_limit_mb, ocr=ocr)
+    job = Job(dataset=dataset, engine=engine, pipeline_version=jixiao.__version__, timeout_s=timeout_per_doc, ocr=ocr)
 
     def bar(total: int):
         return tqdm(total=total, unit="doc", desc="jixiao run", disable=quiet)

@@ -33,6 +33,8 @@ PATHS = ("source_path", "source_paths")  # differ when the corpus is copied
 def query(dataset: Path, sql: str) -> list[tuple]:
     con = duckdb.connect()
     for table in ("documents", "blocks", "cells", "indicators", "projects"):
+        if not list(dataset.glob(f"{table}/*/*.parquet")):
+            continue
         con.execute(f"CREATE VIEW {table} AS SELECT * FROM read_parquet('{dataset}/{table}/*/*.parquet', "
                     "hive_partitioning=true, union_by_name=true)")
     return con.execute(sql).fetchall()
@@ -198,3 +200,66 @@ def test_workers_are_recycled_without_stalling(tmp_path: Path, monkeypatch: pyte
     thread.join(timeout=180)
     assert done, "the run stalled when its workers retired"
     assert (done[0].ok, len(done[0].failed)) == (5, 0)
+
+
+def test_manifest_overrides_and_year_from_path(tmp_path: Path) -> None:
+    """manifest.csv wins over the document's own text; a document whose text
+    gives no year takes it from its path (archives are filed by year)."""
+    corpus = tmp_path / "corpus"
+    (corpus / "2019").mkdir(parents=True)
+    shutil.copy(PDF_2023, corpus / "chengde.pdf")
+    shutil.copy(FIXTURES / "external/pdfplumber-issue-336/document.pdf", corpus / "2019" / "standard.pdf")
+    (corpus / "manifest.csv").write_text(
+        "path,province,city,department,year,source_url\n"
+        "chengde.pdf,河北省,承德市,承德高新区自然资源分局,2024,https://example.org/a.pdf\n",
+        encoding="utf-8",
+    )
+    dataset = tmp_path / "ds"
+    result = CliRunner().invoke(main, ["run", str(corpus), "-o", str(dataset), "--workers", "1", "--quiet"])
+    assert result.exit_code == 0, result.output
+    rows = dict(
+        (Path(r[0]).name, r[1:])
+        for r in query(dataset, "SELECT source_path, year, province, city, department FROM documents")
+    )
+    assert rows["chengde.pdf"] == (2024, "河北省", "承德市", "承德高新区自然资源分局")
+    assert rows["standard.pdf"][0] == 2019
+
+
+def test_a_bad_manifest_is_a_usage_error(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "manifest.csv").write_text("file,year\nx.pdf,2020\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["run", str(corpus), "-o", str(tmp_path / "ds"), "--quiet"])
+    assert result.exit_code == 2 and "path" in result.output
+
+
+def test_dask_options_exclude_each_other(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["run", str(SAMPLE), "-o", str(tmp_path / "ds"), "--dask-local", "2",
+                                       "--dask-scheduler", "tcp://127.0.0.1:8786"])
+    assert result.exit_code == 2
+
+
+def test_timeout_per_document_records_a_failure(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(PDF_2023, corpus / "slow.pdf")
+    dataset = tmp_path / "ds"
+    result = CliRunner().invoke(main, ["run", str(corpus), "-o", str(dataset), "--workers", "1",
+                                       "--timeout-per-doc", "0.05", "--quiet"])
+    assert result.exit_code == 1
+    (row,) = query(dataset, "SELECT status, error_code, error FROM documents")
+    assert row[:2] == ("failed", "TIMEOUT") and "slow.pdf" in row[2]
+
+
+def test_export_inspect_and_report_commands(bad_run, tmp_path: Path) -> None:
+    _, dataset, _, _ = bad_run
+    db = tmp_path / "jixiao.duckdb"
+    assert CliRunner().invoke(main, ["export", str(dataset), "--duckdb", str(db)]).exit_code == 0
+    con = duckdb.connect(str(db), read_only=True)
+    assert con.execute("SELECT count(*) FROM projects").fetchone() == (7,)
+    png = tmp_path / "p10.png"
+    result = CliRunner().invoke(main, ["inspect", str(PDF_2023), "--page", "10", "-o", str(png)])
+    assert result.exit_code == 0 and png.stat().st_size > 10_000 and "61 cells" in result.output
+    report = tmp_path / "report.html"
+    result = CliRunner().invoke(main, ["report", str(dataset), "-o", str(report)])
+    assert result.exit_code == 0 and report.exists()
