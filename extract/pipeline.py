@@ -16,7 +16,7 @@ from jixiao.errors import ErrorCode, InputError
 from jixiao.model import Document
 
 from .furniture import remove_furniture
-from .page_layout import PageLayout, PageTable, analyse_page, split_by_tables
+from .page_layout import PageLayout, analyse_page, split_by_tables
 from .pdf_open import open_pdf, source_info
 from .reading_order import TableMark, read_blocks
 from .stitching import stitch_tables
@@ -160,4 +160,4 @@ def assemble(doc_id: str, source, layouts: list[PageLayout], engine: str) -> Doc
     )
 
 
-__all__ = ["read_pdf", "assemble", "ENGINES", "Engine", "PageTable"]
+__all__ = ["ENGINES", "OCR_MODES", "Engine", "OcrMode", "assemble", "read_pdf"]

@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from jixiao.model import BBox, Cell, Table, TableFragment
+from jixiao.model import Cell, Table, TableFragment
 
 from .page_layout import PageTable
 from .rules import cluster_positions

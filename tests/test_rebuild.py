@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import FIXTURES, SAMPLE, corpus_fixtures
+from conftest import FIXTURES, corpus_fixtures
 from teds import tables_from_html, teds
 
 import jixiao
