@@ -1,4 +1,5 @@
-"""Shared fixtures: the test documents copied from ../shared into the repo.
+"""Shared fixtures: the test documents, copied into the repository from the
+project's shared test data (a clone must not depend on anything outside it).
 
 ``tests/fixtures/corpus/<doc-id>/`` holds each document's truth (and its PDF,
 except for the three documents that ship as the bundled sample corpus in
