@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
+from typing import NamedTuple
 
 import pyarrow.dataset as pads
 
@@ -71,9 +72,17 @@ class RunSummary:
         return "\n".join(lines)
 
 
-def done_documents(dataset: Path) -> dict[str, tuple[str | None, str | None, str | None, str]]:
-    """doc_id → (sha256, pipeline_version, engine, status) of every
-    document already in the dataset."""
+class Done(NamedTuple):
+    """What the dataset says about a document already processed."""
+
+    sha256: str | None
+    pipeline_version: str | None
+    engine: str | None
+    status: str
+
+
+def done_documents(dataset: Path) -> dict[str, Done]:
+    """doc_id → what the dataset holds about every document already in it."""
     directory = dataset / "documents"
     if not directory.is_dir():
         return {}
@@ -81,7 +90,7 @@ def done_documents(dataset: Path) -> dict[str, tuple[str | None, str | None, str
         columns=["doc_id", "sha256", "pipeline_version", "engine", "status"]
     )
     return {
-        row["doc_id"]: (row["sha256"], row["pipeline_version"], row["engine"], row["status"])
+        row["doc_id"]: Done(row["sha256"], row["pipeline_version"], row["engine"], row["status"])
         for row in table.to_pylist()
     }
 
@@ -94,10 +103,11 @@ def plan(items: list[CorpusItem], job: Job, *, force: bool, retry_failed: bool) 
     todo = []
     for item in items:
         previous = done.get(item.doc_id)
-        unchanged = previous is not None and previous[:2] == (item.sha256, job.pipeline_version)
-        if unchanged and previous[3] == "failed" and not retry_failed:
+        unchanged = previous is not None and (previous.sha256, previous.pipeline_version) == (
+            item.sha256, job.pipeline_version)
+        if unchanged and previous.status == "failed" and not retry_failed:
             continue
-        if unchanged and previous[3] == "ok" and previous[2] == job.engine:
+        if unchanged and previous.status == "ok" and previous.engine == job.engine:
             continue
         todo.append(item)
     return todo, len(items) - len(todo)

@@ -85,7 +85,7 @@ class _Metrics:
     def is_indented(self, line: TextLine) -> bool:
         return line.x0 > self.body_left + 0.8 * line.size
 
-    def is_centered(self, line: TextLine, page_width: float) -> bool:
+    def is_centered(self, line: TextLine) -> bool:
         left = line.x0 - self.body_left
         right = self.right_edge - line.x1
         return left > line.size and abs(left - right) < 2 * line.size
@@ -151,7 +151,6 @@ class _Reader:
     def __init__(self, layouts: list[PageLayout], marks: dict[int, list[TableMark]]):
         self.layouts = layouts
         self.metrics = _metrics(layouts)
-        self.page_width = {layout.page.number: layout.page.width for layout in layouts}
         self.stream: list[TextLine | TableMark] = []
         for layout in layouts:
             items: list[tuple[float, int, TextLine | TableMark]] = [(line.top, 1, line) for line in layout.lines]
@@ -276,7 +275,7 @@ class _Reader:
         runs = join_lines(lines)
         text = "".join(r.text for r in runs).strip()
         first = lines[0]
-        centered = self.metrics.is_centered(first, self.page_width[first.page])
+        centered = self.metrics.is_centered(first)
         if (
             isinstance(nxt, TableMark)
             and nxt.first_part
