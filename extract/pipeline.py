@@ -10,10 +10,11 @@ engines differ in tables alone and can be compared on any PDF.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Any
 
 from jixiao.errors import ErrorCode, InputError
 from jixiao.model import Document
+from jixiao.settings import ENGINES, OCR_MODES, Engine, OcrMode, Settings
 
 from .furniture import remove_furniture
 from .page_layout import PageLayout, analyse_page, split_by_tables
@@ -21,11 +22,6 @@ from .pdf_open import open_pdf, source_info
 from .reading_order import TableMark, read_blocks
 from .stitching import stitch_tables
 from .textlines import group_lines
-
-Engine = Literal["pdfplumber", "camelot"]
-ENGINES: tuple[str, ...] = ("pdfplumber", "camelot")
-OcrMode = Literal["auto", "off", "force"]
-OCR_MODES: tuple[str, ...] = ("auto", "off", "force")
 
 
 class _Scanner:
@@ -89,17 +85,16 @@ def _edges(layout: PageLayout) -> tuple[bool, bool]:
     return opens, closes
 
 
-def read_pdf(path: str | Path, engine: Engine = "pdfplumber", ocr: OcrMode = "auto") -> Document:
+def read_pdf(path: str | Path, settings: Settings | None = None, **overrides: Any) -> Document:
     """Read a PDF into the document model.
 
-    ``ocr``: ``auto`` OCRs the pages without a text layer, ``off`` makes such
-    a page an error, ``force`` OCRs every page. Raises
+    ``settings`` (or keyword overrides of its fields, ``engine="camelot"``)
+    say how; see :class:`~jixiao.settings.Settings`. Raises
     :class:`~jixiao.errors.InputError` for unusable input (not a PDF, empty,
-    truncated, encrypted, a scanned page that cannot be OCR'd)."""
-    if engine not in ENGINES:
-        raise ValueError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
-    if ocr not in OCR_MODES:
-        raise ValueError(f"unknown OCR mode {ocr!r}; choose one of {', '.join(OCR_MODES)}")
+    truncated, encrypted, a scanned page that cannot be OCR'd) and
+    ``pydantic.ValidationError`` for an unknown setting value."""
+    settings = Settings.model_validate({**(settings or Settings()).model_dump(), **overrides})
+    engine, ocr = settings.engine, settings.ocr
     path = Path(path)
     layouts: list[PageLayout] = []
     glyphs_by_page: list[list] = []

@@ -3,6 +3,7 @@
 from importlib.metadata import PackageNotFoundError, version
 
 from jixiao.model import Document
+from jixiao.settings import Settings
 
 try:
     __version__ = version("jixiao")
@@ -10,11 +11,11 @@ except PackageNotFoundError:  # running from a source tree that is not installed
     __version__ = "0.0.0"
 
 
-def read_pdf(path, engine: str = "pdfplumber", ocr: str = "auto") -> Document:
+def read_pdf(path, settings: Settings | None = None, **overrides) -> Document:
     """Read a PDF into the document model (see :func:`jixiao.extract.read_pdf`)."""
     from jixiao.extract import read_pdf as _read_pdf
 
-    return _read_pdf(path, engine=engine, ocr=ocr)
+    return _read_pdf(path, settings, **overrides)
 
 
 def open_dataset(path):
@@ -24,4 +25,4 @@ def open_dataset(path):
     return _open_dataset(path)
 
 
-__all__ = ["Document", "open_dataset", "read_pdf", "__version__"]
+__all__ = ["Document", "Settings", "__version__", "open_dataset", "read_pdf"]
