@@ -152,6 +152,7 @@ def reference(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
+@pytest.mark.slow
 def test_sigkill_midway_then_resume_gives_the_complete_dataset(tmp_path: Path, reference: Path) -> None:
     corpus = tmp_path / "corpus"
     shutil.copytree(SAMPLE, corpus)
@@ -172,6 +173,7 @@ def test_sigkill_midway_then_resume_gives_the_complete_dataset(tmp_path: Path, r
         assert _rows(dataset, table, PATHS) == _rows(reference, table, PATHS), table
 
 
+@pytest.mark.slow
 def test_dask_local_cluster_gives_the_same_dataset(tmp_path: Path, reference: Path) -> None:
     pytest.importorskip("distributed")
     dataset = tmp_path / "dask"

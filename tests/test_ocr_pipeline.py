@@ -18,6 +18,8 @@ import jixiao
 from jixiao.errors import ErrorCode, InputError
 from jixiao.extract import ocr_engines
 from jixiao.model import BlockKind
+
+pytestmark = pytest.mark.slow  # OCR of a 16-page scan
 from jixiao.normalize.pipeline import low_confidence_flags
 from jixiao.normalize.records import FlagCode
 from jixiao.output.render_text import render_text

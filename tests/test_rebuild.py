@@ -121,6 +121,7 @@ def _content(document) -> tuple[list[tuple], list[str]]:
     return cells, texts
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) not installed; .ci/run installs it")
 @pytest.mark.parametrize("name", ["hebei-chengde-gxq-zrzy-2023", "hebei-hengshui-city-wjw-2024"])
 def test_docx_round_trip(built, tmp_path: Path, name: str) -> None:
