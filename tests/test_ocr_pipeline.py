@@ -18,8 +18,6 @@ import jixiao
 from jixiao.errors import ErrorCode, InputError
 from jixiao.extract import ocr_engines
 from jixiao.model import BlockKind
-
-pytestmark = pytest.mark.slow  # OCR of a 16-page scan
 from jixiao.normalize.pipeline import low_confidence_flags
 from jixiao.normalize.records import FlagCode
 from jixiao.output.render_text import render_text
@@ -28,7 +26,10 @@ from jixiao.output.verify import verify_text
 SCAN = FIXTURES / "corpus/hebei-chengde-gxq-zrzy-2023-scan"
 _WS = re.compile(r"\s+")
 
-pytestmark = pytest.mark.skipif(not ocr_engines.available_engines(), reason="no OCR engine installed (jixiao[ocr])")
+pytestmark = [
+    pytest.mark.slow,  # OCR of a 16-page scan
+    pytest.mark.skipif(not ocr_engines.available_engines(), reason="no OCR engine installed (jixiao[ocr])"),
+]
 
 
 @pytest.fixture(scope="module")
