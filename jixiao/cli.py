@@ -326,11 +326,16 @@ def inspect(pdf: Path, page: int, out: Path, engine: str, ocr: str) -> None:
     """Draw what was extracted on top of a page: each table cell outlined,
     merged cells shaded, text blocks outlined with their kind."""
     from jixiao.output.overlay import render_overlay
+    from jixiao.output.page_image import PageImageError
 
     document = _read(pdf, engine, ocr)
     if page > len(document.pages):
         raise click.UsageError(f"--page {page}: {pdf} has {len(document.pages)} pages")
-    stats = render_overlay(pdf, page, out, document=document)
+    try:
+        stats = render_overlay(pdf, page, out, document=document)
+    except PageImageError as e:
+        click.echo(f"jixiao: error: {e}", err=True)
+        sys.exit(EXIT_UNUSABLE)
     click.echo(f"{out}  (page {stats.page}: {stats.cells_drawn} cells, {stats.merged_cells_drawn} merged, "
                f"{stats.blocks_drawn} text blocks)")
 

@@ -26,7 +26,7 @@ import pyarrow.dataset as pads
 import pyarrow.parquet as pq
 from jixiao.extract.pdf_open import sha256_of
 
-from jixiao.schema import DOCUMENTS, YEAR
+from jixiao.schema import DOCUMENTS, TABLES, YEAR
 
 Row = dict[str, Any]
 
@@ -58,26 +58,33 @@ def require_dataset(root: Path) -> Path:
 def read_documents(root: Path) -> list[Row]:
     """Every ``documents`` row, with ``year`` from the partition as a Python
     int (None when the name is not a number). Columns a file lacks (written
-    by an older jixiao) are None; columns it has that this version does not
-    know are kept."""
-    directory = Path(root) / "documents"
-    files = sorted(directory.glob("year=*/*.parquet"))
-    if not files:
-        return []
-    try:
-        rows = _read_fast(directory)
-    except (pa.ArrowException, OSError, ValueError):
-        rows = [row for file in files for row in _read_file(file)]
+    by an older jixiao) are None."""
+    rows = read_rows(root, "documents")
     for row in rows:
         for name in DOCUMENTS.names:
             row.setdefault(name, None)
     return rows
 
 
-def _read_fast(directory: Path) -> list[Row]:
+def read_rows(root: Path, table: str) -> list[Row]:
+    """Every row of a dataset table in file order, read as
+    :func:`read_documents` reads ``documents``: one fast scan, or file by
+    file when the scan fails; a ``documents`` file that cannot be read
+    becomes a row with status ``unreadable``, another table's is skipped."""
+    directory = Path(root) / table
+    files = sorted(directory.glob("year=*/*.parquet"))
+    if not files:
+        return []
+    try:
+        return _read_fast(directory, TABLES[table])
+    except (pa.ArrowException, OSError, ValueError):
+        return [row for file in files for row in _read_file(file, table)]
+
+
+def _read_fast(directory: Path, schema: pa.Schema) -> list[Row]:
     """All files in one pyarrow scan; the partition read as a string so a
     year no int32 holds does not fail the whole table."""
-    known = pa.schema([*DOCUMENTS, pa.field(YEAR.name, pa.string())])
+    known = pa.schema([*schema, pa.field(YEAR.name, pa.string())])
     partitioning = pads.partitioning(pa.schema([(YEAR.name, pa.string())]), flavor="hive")
     rows = pads.dataset(directory, schema=known, format="parquet", partitioning=partitioning).to_table().to_pylist()
     for row in rows:
@@ -85,12 +92,14 @@ def _read_fast(directory: Path) -> list[Row]:
     return rows
 
 
-def _read_file(file: Path) -> list[Row]:
+def _read_file(file: Path, table: str) -> list[Row]:
     match = _PARTITION.fullmatch(file.parent.name)
     year = int(match[1]) if match else None
     try:
         rows = pq.read_table(file).to_pylist()
     except (pa.ArrowException, OSError) as error:
+        if table != "documents":
+            return []
         return [{"doc_id": file.stem, "status": UNREADABLE, "error_code": UNREADABLE,
                  "error": f"{file}: cannot be read ({error})", YEAR.name: year}]
     for row in rows:

@@ -131,17 +131,26 @@ class StructureCheck:
         return not self.differences
 
     def report(self, limit: int = REPORT_LIMIT) -> str:
+        """The first difference, then up to ``limit`` more: the first of
+        each table before any table's second, so one broken table does not
+        hide another."""
         lines = [f"structure: {self.tables} tables, {self.cells} cells checked against {self.against}"]
         if self.identical:
             lines.append("tables identical (cells, spans and grid)")
             return "\n".join(lines)
-        first = self.differences[0]
-        lines.append(f"first differing cell: {first.where}")
-        for d in self.differences[:limit]:
+        lines.append(f"first differing cell: {self.differences[0].where}")
+        firsts = list({_table_of(d.where): d for d in reversed(self.differences)}.values())[::-1]
+        shown = (firsts + [d for d in self.differences if d not in firsts])[:limit]
+        for d in sorted(shown, key=self.differences.index):
             lines += [f"@@ {d.where} @@", f"- source:  {d.source}", f"+ dataset: {d.dataset}"]
         if len(self.differences) > limit:
             lines.append(f"... {len(self.differences) - limit} more structural differences")
         return "\n".join(lines)
+
+
+def _table_of(where: str) -> str:
+    """``table t3`` of ``table t3 row 5 col 2`` (or the whole label)."""
+    return " ".join(where.split()[:2])
 
 
 def _describe(cell: Cell | None) -> str:
@@ -174,12 +183,24 @@ def grid_problems(table: Table) -> list[CellDifference]:
             if not cells:
                 problems.append(CellDifference(
                     _at(table.id, r, c), "every grid position covered by one cell",
-                    "no cell covers this position (a span cut short?)"))
+                    f"no cell covers this position ({_neighbours(owners, r, c)})"))
             elif len(cells) > 1:
                 starts = ", ".join(f"({x.row}, {x.col}) {_describe(x)}" for x in cells)
                 problems.append(CellDifference(
                     _at(table.id, r, c), "every grid position covered by one cell", f"covered by {starts}"))
     return problems
+
+
+def _neighbours(owners: dict[tuple[int, int], list[Cell]], row: int, col: int) -> str:
+    """The cells left of and above an uncovered position: the one whose
+    span was cut short is usually one of them."""
+    out = []
+    for label, positions in (("left", [(row, c) for c in range(col - 1, -1, -1)]),
+                             ("above", [(r, col) for r in range(row - 1, -1, -1)])):
+        cell = next((owners[p][0] for p in positions if owners.get(p)), None)
+        if cell is not None:
+            out.append(f"{label}: the cell at row {cell.row} col {cell.col}, {_describe(cell)}")
+    return "; ".join(out) or "a span cut short?"
 
 
 def compare_tables(source: Document, dataset: Document) -> StructureCheck:
@@ -192,7 +213,6 @@ def compare_tables(source: Document, dataset: Document) -> StructureCheck:
         differences.append(CellDifference(
             "tables", f"{len(source.tables)} tables ({_ids(source)})", f"{len(dataset.tables)} tables ({_ids(dataset)})"))
     for theirs, ours in zip(source.tables, dataset.tables):
-        differences += grid_problems(ours)
         if (theirs.n_rows, theirs.n_cols) != (ours.n_rows, ours.n_cols):
             differences.append(CellDifference(
                 f"table {ours.id}", f"{theirs.n_rows} rows × {theirs.n_cols} columns",
@@ -204,6 +224,7 @@ def compare_tables(source: Document, dataset: Document) -> StructureCheck:
             x, y = a.get((row, col)), b.get((row, col))
             if x is None or y is None or (x.rowspan, x.colspan, squash(x.text)) != (y.rowspan, y.colspan, squash(y.text)):
                 differences.append(CellDifference(_at(ours.id, row, col), _describe(x), _describe(y)))
+        differences += grid_problems(ours)
     for ours in dataset.tables[len(source.tables):]:
         differences += grid_problems(ours)
     return StructureCheck("the source document's tables", len(dataset.tables), cells, differences)
