@@ -24,8 +24,8 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.dataset as pads
 import pyarrow.parquet as pq
-from jixiao.extract.pdf_open import sha256_of
 
+from jixiao.extract.pdf_open import sha256_of
 from jixiao.schema import DOCUMENTS, TABLES, YEAR
 
 Row = dict[str, Any]

@@ -175,9 +175,9 @@ def _problem_page(doc: Row, error: Exception, index: str) -> str:
     return html_page(title_of(doc), [
         f'<nav class="top"><a href="../{e(index)}">← 索引 / Index</a></nav>',
         f"<h1>{e(title_of(doc))}</h1>",
-        '<section class="error"><strong>本页无法生成 / This page could not be built</strong>'
-        f"<p>{e(type(error).__name__)}: {e(error)} — a bug in jixiao or a damaged dataset; please report it "
-        f"with the details below.</p><pre>{e(trace)}</pre></section>",
+        ('<section class="error"><strong>本页无法生成 / This page could not be built</strong>'
+         f"<p>{e(type(error).__name__)}: {e(error)} — a bug in jixiao or a damaged dataset; please report it "
+         f"with the details below.</p><pre>{e(trace)}</pre></section>"),
     ])
 
 
@@ -250,8 +250,8 @@ def _flags_page(documents: list[Row], flags: list[Row], index: str) -> str:
     body = [
         f'<nav class="top"><a href="../{e(index)}">← 索引 / Index</a></nav>',
         "<h1>质量标记 / Flags</h1>",
-        f'<p class="sub">{len(rows)} 个质量标记 flags in {len(by_doc)} documents; each links to its place on the '
-        "page image</p>",
+        (f'<p class="sub">{len(rows)} 个质量标记 flags in {len(by_doc)} documents; each links to its place on '
+         "the page image</p>"),
         f'<table class="flags filterable"><thead><tr>{head}</tr></thead><tbody>',
         *rows,
         "</tbody></table>",

@@ -144,7 +144,9 @@ def build_document_page(root: Path, doc: Row, files_dir: Path, *, index: str, fl
     if status not in ("failed", UNREADABLE):
         try:
             document = load_document(root, doc_id)
-        except (ValueError, KeyError, FileNotFoundError) as error:
+        except ValueError as error:  # the reader refuses the status (a damaged file is not this: it propagates)
+            if isinstance(error, pa.ArrowException):
+                raise
             body.append(f'<p class="missing">版面无法重建 / the layout cannot be rebuilt: {e(error)}</p>')
     if document is None:
         body += _flags(flags, [_Place(None)] * len(flags), {}, set())
@@ -498,8 +500,8 @@ def _records(table_id: str | None, records: dict[str, list[Row]], known: set[str
                 return f'<a href="#{e(table)}-r{row["row"]}">{row["row"]}</a>'
             return None
 
-        out.append(f"<h4>{e(_record_title(name))} ({len(mine)})</h4>")
-        out.append(rows_table(mine, columns, TABLES.get(name), cell=cell))
+        out.append(f'<div data-records="{e(name)}"><h4>{e(_record_title(name))} ({len(mine)})</h4>'
+                   f"{rows_table(mine, columns, TABLES.get(name), cell=cell)}</div>")
     if not out:
         return [] if known is not None else ['<p class="meta">没有规范化记录 / no normalised records from this table</p>']
     return ['<div class="records">', *out, "</div>"]

@@ -13,7 +13,7 @@ import atexit
 import shutil
 import tempfile
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -33,7 +33,7 @@ class SampleRun:
     ids: dict[str, str]  # file stem -> doc_id
 
 
-@lru_cache(maxsize=None)
+@cache
 def sample_run() -> SampleRun:
     base = Path(tempfile.mkdtemp(prefix="jixiao-review-"))
     atexit.register(shutil.rmtree, base, True)

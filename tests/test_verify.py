@@ -16,7 +16,7 @@ from conftest import FIXTURES, SAMPLE
 from review_data import copy_dataset, edit_rows, sample_run
 
 from jixiao.cli import main
-from jixiao.model import BBox, Block, BlockKind, Cell, Document, Run, SourceInfo, Table, TableFragment
+from jixiao.model import BBox, Block, BlockKind, Cell, Document, SourceInfo, Table, TableFragment
 from jixiao.output.verify import compare_table_lines, compare_tables, grid_problems
 
 TRUTH_TEXT_2023 = FIXTURES / "corpus/hebei-chengde-gxq-zrzy-2023/truth/text.txt"
