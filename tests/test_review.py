@@ -364,6 +364,7 @@ def test_notebook_runs_on_the_dataset(monkeypatch: pytest.MonkeyPatch) -> None:
     dataset = sample_run().dataset
     monkeypatch.setenv("JIXIAO_DATASET", str(dataset))
     notebook = nbformat.read(NOTEBOOK, as_version=4)
+    beside = sorted(os.listdir(NOTEBOOK.parent))
     client = nbclient.NotebookClient(notebook, timeout=600, kernel_name="python3",
                                      resources={"metadata": {"path": str(NOTEBOOK.parent)}})
     client.execute()  # raises CellExecutionError on the first failing cell
@@ -372,5 +373,7 @@ def test_notebook_runs_on_the_dataset(monkeypatch: pytest.MonkeyPatch) -> None:
     text = "".join(o.get("text", "") for o in outputs)
     assert f"dataset: {dataset.resolve()}" in text  # not built anew
     assert sum("image/png" in o.get("data", {}) for o in outputs) == 2  # both charts drawn
-    assert "Decimal" in text  # the budgets stay exact decimals (see the notebook)
-    assert os.listdir(NOTEBOOK.parent) == [NOTEBOOK.name]  # running it leaves nothing beside it
+    assert "| value type: Decimal |" in text  # the budgets stay exact decimals
+    described = [o for cell in notebook.cells if cell.get("id") == "floats" for o in cell.outputs]
+    assert "budget_wan_yuan" in described[0]["data"]["text/plain"]  # describe() on the float copy
+    assert sorted(os.listdir(NOTEBOOK.parent)) == beside  # running it leaves nothing beside it
