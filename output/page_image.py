@@ -31,16 +31,42 @@ def bounded_scale(width_pt: float, height_pt: float, scale: float, max_side_px: 
     return min(scale, max_side_px / max(width_pt, height_pt))
 
 
-def render_page(pdf: pdfium.PdfDocument, number: int, scale: float, max_side_px: int) -> Image.Image:
+def render_page(
+    pdf: pdfium.PdfDocument,
+    number: int,
+    scale: float,
+    max_side_px: int,
+    region: tuple[float, float, float, float] | None = None,
+    frame: tuple[float, float] | None = None,
+) -> Image.Image:
     """Page ``number`` (1-based) of an open document as an RGB picture at
-    ``scale`` pixels per point, scaled down to fit ``max_side_px``."""
+    ``scale`` pixels per point, scaled down to fit ``max_side_px``.
+
+    ``region`` (x0, top, x1, bottom, origin top-left) draws only that part
+    of the page, in the coordinates of a page ``frame`` (width, height) pt
+    large — the size the extractor recorded, which the region's numbers
+    refer to; pdfium's own page size may differ (it repairs a broken
+    MediaBox), so the region is scaled from one to the other. Only the
+    region is rasterised: a table on a 14,400-pt page is drawn at full
+    resolution without drawing the page."""
     if not 1 <= number <= len(pdf):
         raise PageImageError(f"no page {number} (the PDF has {len(pdf)} pages)")
     page = pdf[number - 1]
     try:
-        width, height = page.get_size()
-        factor = bounded_scale(abs(width), abs(height), scale, max_side_px)
-        return page.render(scale=factor).to_pil().convert("RGB")
+        width, height = (abs(v) for v in page.get_size())
+        if region is None:
+            factor = bounded_scale(width, height, scale, max_side_px)
+            return page.render(scale=factor).to_pil().convert("RGB")
+        frame_w, frame_h = frame or (width, height)
+        bounded_scale(frame_w, frame_h, scale, max_side_px)  # a frame with no size is refused
+        fx, fy = width / frame_w, height / frame_h
+        x0, top, x1, bottom = (max(0.0, region[0] * fx), max(0.0, region[1] * fy),
+                               min(width, region[2] * fx), min(height, region[3] * fy))
+        if x1 <= x0 or bottom <= top:
+            raise PageImageError(f"the region {region} lies outside the page ({frame_w:g} × {frame_h:g} pt)")
+        factor = bounded_scale(x1 - x0, bottom - top, scale, max_side_px)
+        crop = (x0, height - bottom, width - x1, top)  # pdfium: cut off left, bottom, right, top
+        return page.render(scale=factor, crop=crop).to_pil().convert("RGB")
     except pdfium.PdfiumError as error:
         raise PageImageError(f"pdfium cannot render the page ({error})") from error
     finally:

@@ -16,16 +16,20 @@ is no image to point at (the PDF is gone or changed, or the page has no
 usable size), the link goes to the grid row or the flag itself, and the page
 says why there is no image.
 
-Page images are rendered once per page, bounded in pixels (see
-``jixiao.output.page_image``), and saved next to the page as files; every
-crop of a page is that one image clipped by CSS, so a page with three tables
-and ten flags costs one picture.
+Pictures are files next to the page, bounded in pixels (see
+``jixiao.output.page_image``): each table fragment is rasterised alone, at a
+resolution where its text is legible even on a page that claims to be
+14,400 pt wide, and a whole page is drawn only for flags not tied to a
+table. A flag's mark is a box positioned over the picture in percent of it,
+so it needs no second picture.
 """
 
 from __future__ import annotations
 
 import math
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
@@ -85,12 +89,11 @@ class _Place:
 
 @dataclass(frozen=True)
 class _Image:
-    """A rendered page: its file relative to the document's page, and the
-    page's size in the points the dataset's boxes are in."""
+    """A picture file (relative to the document's page) of ``region`` of a
+    page, in the points the dataset's boxes are in."""
 
     src: str
-    width: float
-    height: float
+    region: BBox
 
 
 def _rows(root: Path, table: str, doc_id: str) -> list[Row]:
@@ -154,9 +157,10 @@ def build_document_page(root: Path, doc: Row, files_dir: Path, *, index: str, fl
         return DocumentPage(html_page(title_of(doc), body), tables=0, flags=len(flags), images=0)
 
     places = [_place(document, flag) for flag in flags]
-    wanted = {f.page for t in document.tables for f in t.fragments} | {p.page for p in places if p.page}
-    images, notes = _render_images(root, doc, document, wanted, files_dir / doc_id)
-    anchors = _anchor_kinds(document, places, images)
+    with _Pictures(root, doc, document, files_dir / doc_id).opened() as pictures:
+        crops = {(t.id, i): pictures.crop(t, i) for t in document.tables for i in range(len(t.fragments))}
+        pages = {n: pictures.page(n) for n in sorted({p.page for p in places if p.table_id is None and p.page})}
+    anchors = _anchor_kinds(document, places, crops, pages)
     body += _flags(flags, places, anchors, {t.id for t in document.tables})
     body.append("<h2>表格 / Tables</h2>")
     if not document.tables:
@@ -165,11 +169,11 @@ def build_document_page(root: Path, doc: Row, files_dir: Path, *, index: str, fl
     labels = {(c["table_id"], c["row"], c["col"]) for c in _rows(root, "cells", doc_id) if c["is_header"]}
     records = {name: _rows(root, name, doc_id) for name in RECORD_TABLES}
     for table in document.tables:
-        body += _table_section(table, info.get(table.id, {}), labels, flags, places, anchors, images, notes, records)
+        body += _table_section(table, info.get(table.id, {}), labels, flags, places, anchors, crops, records)
     body += _other_records(records, {t.id for t in document.tables})
-    body += _pages_section(flags, places, anchors, images, notes)
+    body += _pages_section(flags, places, anchors, pages)
     return DocumentPage(html_page(title_of(doc), body), tables=len(document.tables), flags=len(flags),
-                        images=len(images))
+                        images=len(pictures.written))
 
 
 # --- where flags point ------------------------------------------------------------------------------------
@@ -222,17 +226,18 @@ def _fragment_of(table: Table, row: int) -> tuple[int, TableFragment]:
     return 0, table.fragments[0]
 
 
-def _anchor_kinds(document: Document, places: list[_Place], images: dict[int, _Image]) -> dict[int, str]:
+def _anchor_kinds(
+    document: Document, places: list[_Place], crops: dict[tuple[str, int], _Image | str], pages: dict[int, _Image | str]
+) -> dict[int, str]:
     """Where each flag's anchor ``m<i>`` goes: "crop" (a mark on its
-    table's crop), "page" (a mark on a page figure), "grid" (the grid row,
-    no image) or "flag" (the flag's own row: nothing else to point at)."""
+    table's crop), "page" (a mark on a page picture), "grid" (the grid row:
+    no picture) or "flag" (the flag's own row: nothing else to point at)."""
     rows = {(t.id, r) for t in document.tables for r in range(t.n_rows)}
     kinds = {}
     for i, place in enumerate(places):
-        imaged = place.page in images
-        if place.table_id is not None and imaged:
+        if place.table_id is not None and isinstance(crops.get((place.table_id, place.fragment or 0)), _Image):
             kinds[i] = "crop"
-        elif place.table_id is None and imaged:
+        elif place.table_id is None and isinstance(pages.get(place.page or 0), _Image):
             kinds[i] = "page"
         elif (place.table_id, place.row) in rows:
             kinds[i] = "grid"
@@ -248,49 +253,66 @@ def _usable(width: float, height: float) -> bool:
     return all(math.isfinite(v) and v > 0 for v in (width, height))
 
 
-def _render_images(
-    root: Path, doc: Row, document: Document, pages: set[int], out_dir: Path
-) -> tuple[dict[int, _Image], list[str]]:
-    """Render ``pages`` of the document's source PDF into ``out_dir`` (and
-    remove images of pages no longer wanted). Returns the images by page
-    and the notes of pages that have none, with the reason."""
-    sizes = {p.number: (p.width, p.height) for p in document.pages}
-    pdf_path, problem = find_source_pdf(doc, root)
-    images: dict[int, _Image] = {}
-    notes: list[str] = []
-    if pdf_path is None:
-        notes.append(f"{problem}；没有页面图像 / no page images")
-    else:
-        try:
-            pdf = pdfium.PdfDocument(pdf_path)
-        except pdfium.PdfiumError as error:
-            pdf = None
-            notes.append(f"源 PDF 无法打开 / {pdf_path} could not be opened ({error}); no page images")
-        if pdf is not None:
+class _Pictures:
+    """The document's source PDF, opened once, drawing table crops and
+    whole pages into ``out_dir`` while :meth:`opened` — or, for each picture
+    it cannot draw, the sentence saying why. Pictures of an earlier build
+    that are not drawn again are removed when it closes."""
+
+    def __init__(self, root: Path, doc: Row, document: Document, out_dir: Path) -> None:
+        self._root, self._doc, self._out = root, doc, out_dir
+        self._sizes = {p.number: (p.width, p.height) for p in document.pages}
+        self._pdf: pdfium.PdfDocument | None = None
+        self.problem = ""
+        self.written: set[str] = set()
+
+    @contextmanager
+    def opened(self) -> Iterator[_Pictures]:
+        path, self.problem = find_source_pdf(self._doc, self._root)
+        if path is not None:
             try:
-                for number in sorted(pages):
-                    width, height = sizes.get(number, (0.0, 0.0))
-                    if not _usable(width, height):
-                        notes.append(f"第 {number} 页 / page {number}: its size in the dataset is {width:g} × {height:g} pt "
-                                     "(a zero or inverted MediaBox?); no image")
-                        continue
-                    try:
-                        picture = render_page(pdf, number, IMAGE_SCALE, MAX_IMAGE_SIDE_PX)
-                    except PageImageError as error:
-                        notes.append(f"第 {number} 页 / page {number}: {error}; no image")
-                        continue
-                    name = f"p{number:04d}.png"
-                    with atomic_path(out_dir / name) as tmp:
-                        picture.quantize(IMAGE_COLOURS, method=Image.Quantize.FASTOCTREE).save(tmp, format="PNG")
-                    images[number] = _Image(f"{out_dir.name}/{name}", width, height)
-            finally:
-                pdf.close()
-    if out_dir.is_dir():
-        keep = {Path(image.src).name for image in images.values()}
-        for stale in out_dir.glob("*.png"):
-            if stale.name not in keep:
-                stale.unlink()
-    return images, notes
+                self._pdf = pdfium.PdfDocument(path)
+            except pdfium.PdfiumError as error:
+                self.problem = f"源 PDF 无法打开 / {path} could not be opened ({error})"
+        try:
+            yield self
+        finally:
+            if self._pdf is not None:
+                self._pdf.close()
+            if self._out.is_dir():
+                for stale in self._out.glob("*.png"):
+                    if stale.name not in self.written:
+                        stale.unlink()
+
+    def crop(self, table: Table, index: int) -> _Image | str:
+        """Fragment ``index`` of ``table`` with a margin, as its own picture."""
+        fragment = table.fragments[index]
+        width, height = self._sizes.get(fragment.page, (0.0, 0.0))
+        box = fragment.bbox
+        region = BBox(x0=max(0.0, box.x0 - CROP_MARGIN), top=max(0.0, box.top - CROP_MARGIN),
+                      x1=min(width, box.x1 + CROP_MARGIN), bottom=min(height, box.bottom + CROP_MARGIN))
+        return self._draw(fragment.page, f"{table.id}-{index}.png", region)
+
+    def page(self, number: int) -> _Image | str:
+        width, height = self._sizes.get(number, (0.0, 0.0))
+        return self._draw(number, f"p{number:04d}.png", BBox(x0=0.0, top=0.0, x1=width, bottom=height))
+
+    def _draw(self, number: int, name: str, region: BBox) -> _Image | str:
+        if self._pdf is None:
+            return f"{self.problem}；没有图像 / no picture"
+        width, height = self._sizes.get(number, (0.0, 0.0))
+        if not _usable(width, height):
+            return (f"第 {number} 页 / page {number}: its size in the dataset is {width:g} × {height:g} pt "
+                    "(a zero or inverted MediaBox?); no picture")
+        try:
+            picture = render_page(self._pdf, number, IMAGE_SCALE, MAX_IMAGE_SIDE_PX,
+                                  region=(region.x0, region.top, region.x1, region.bottom), frame=(width, height))
+        except PageImageError as error:
+            return f"第 {number} 页 / page {number}: {error}; no picture"
+        with atomic_path(self._out / name) as tmp:
+            picture.quantize(IMAGE_COLOURS, method=Image.Quantize.FASTOCTREE).save(tmp, format="PNG")
+        self.written.add(name)
+        return _Image(f"{self._out.name}/{name}", region)
 
 
 def _pct(value: float) -> str:
@@ -308,23 +330,10 @@ def _mark(i: int, flag: Row, box: BBox | None, region: BBox) -> str:
             f'title="{e(flag["code"])}: {e(flag["message"])}"></a>')
 
 
-def _crop(
-    image: _Image, fragment: TableFragment, marks: list[tuple[int, Row, BBox | None]], alt: str, caption: str
-) -> str:
-    """The fragment's region of its page image, clipped by CSS, with the
-    flag marks that fall in it."""
-    region = BBox(
-        x0=max(0.0, fragment.bbox.x0 - CROP_MARGIN), top=max(0.0, fragment.bbox.top - CROP_MARGIN),
-        x1=min(image.width, fragment.bbox.x1 + CROP_MARGIN), bottom=min(image.height, fragment.bbox.bottom + CROP_MARGIN),
-    )
-    if region.width <= 0 or region.height <= 0:
-        return f'<p class="missing">{e(caption)}: the table lies outside its page; no crop</p>'
-    style = (f"width:{_pct(image.width / region.width)};left:{_pct(-region.x0 / region.width)};"
-             f"top:{_pct(-region.top / region.height)}")
-    return (f'<figure><div class="sheet" style="aspect-ratio:{region.width:.2f} / {region.height:.2f}">'
-            f'<img src="{e(image.src)}" alt="{e(alt)}" loading="lazy" style="{style}">'
-            f'{"".join(_mark(i, flag, box, region) for i, flag, box in marks)}</div>'
-            f"<figcaption>{e(caption)}</figcaption></figure>")
+def _sheet(image: _Image, marks: list[tuple[int, Row, BBox | None]], alt: str) -> str:
+    """The picture with the flag marks that fall on it."""
+    return (f'<div class="sheet"><img src="{e(image.src)}" alt="{e(alt)}" loading="lazy">'
+            f'{"".join(_mark(i, flag, box, image.region) for i, flag, box in marks)}</div>')
 
 
 # --- sections ---------------------------------------------------------------------------------------------
@@ -399,8 +408,7 @@ def _table_section(
     flags: list[Row],
     places: list[_Place],
     anchors: dict[int, str],
-    images: dict[int, _Image],
-    notes: list[str],
+    crops: dict[tuple[str, int], _Image | str],
     records: dict[str, list[Row]],
 ) -> list[str]:
     title = " — ".join(e(t) for t in (info.get("caption"), info.get("section")) if t)
@@ -408,16 +416,17 @@ def _table_section(
     meta = (f"模板 template: {value_html(info.get('template'))} · {table.n_rows} 行 rows × {table.n_cols} 列 cols · "
             f"第 {pages} 页 page {pages} · {e(table.engine)}")
     mine = [i for i, p in enumerate(places) if p.table_id == table.id]
-    crops = []
+    figures = []
     for index, fragment in enumerate(table.fragments):
         last = fragment.first_row + fragment.n_rows - 1
         caption = f"第 {fragment.page} 页，第 {fragment.first_row}–{last} 行 / page {fragment.page}, rows {fragment.first_row}–{last}"
-        image = images.get(fragment.page)
-        if image is None:
-            crops.append(f'<p class="missing">{e(caption)}: {e(_note_for(fragment.page, notes))}</p>')
+        image = crops[(table.id, index)]
+        if not isinstance(image, _Image):
+            figures.append(f'<p class="missing">{e(caption)}: {e(image)}</p>')
             continue
         marks = [(i, flags[i], places[i].box) for i in mine if anchors[i] == "crop" and places[i].fragment == index]
-        crops.append(_crop(image, fragment, marks, f"{table.id} {caption}", caption))
+        figures.append(f"<figure>{_sheet(image, marks, f'{table.id} {caption}')}"
+                       f"<figcaption>{e(caption)}</figcaption></figure>")
     grid_anchors: dict[int, list[int]] = {}
     for i in mine:
         if anchors[i] == "grid" and places[i].row is not None:
@@ -428,17 +437,11 @@ def _table_section(
         f'<p class="meta">{meta}</p>',
         '<div class="pair">',
         f"<div>{_grid(table, labels, flags, grid_anchors)}</div>",
-        f'<div class="crops">{"".join(crops)}</div>',
+        f'<div class="crops">{"".join(figures)}</div>',
         "</div>",
         *_records(table.id, records),
         "</section>",
     ]
-
-
-def _note_for(page: int, notes: list[str]) -> str:
-    """Why a page has no image: its own note, else the document's."""
-    own = [n for n in notes if f"page {page}:" in n]
-    return (own or notes or ["没有页面图像 / no page image"])[0]
 
 
 def _grid(table: Table, labels: set[tuple[str, int, int]], flags: list[Row], anchors: dict[int, list[int]]) -> str:
@@ -513,24 +516,18 @@ def _other_records(records: dict[str, list[Row]], tables: set[str]) -> list[str]
 
 
 def _pages_section(
-    flags: list[Row], places: list[_Place], anchors: dict[int, str], images: dict[int, _Image], notes: list[str]
+    flags: list[Row], places: list[_Place], anchors: dict[int, str], pages: dict[int, _Image | str]
 ) -> list[str]:
     """Whole pages for the flags not tied to a table, each flag a mark over
-    the page it points at."""
-    by_page: dict[int, list[int]] = {}
-    for i, place in enumerate(places):
-        if anchors.get(i) == "page" and place.page is not None:
-            by_page.setdefault(place.page, []).append(i)
+    the page it points at (or a note saying why there is no picture)."""
     out = []
-    for page, indices in sorted(by_page.items()):
-        image = images[page]
-        whole = BBox(x0=0.0, top=0.0, x1=image.width, bottom=image.height)
-        marks = "".join(_mark(i, flags[i], places[i].box, whole) for i in indices)
+    for number, image in sorted(pages.items()):
+        if not isinstance(image, _Image):
+            out.append(f'<p class="missing">{e(image)}</p>')
+            continue
+        indices = [i for i, place in enumerate(places) if anchors.get(i) == "page" and place.page == number]
         codes = ", ".join(sorted({flags[i]["code"] for i in indices}))
-        out.append(f'<figure class="page" id="page-{page}"><div class="sheet">'
-                   f'<img src="{e(image.src)}" alt="page {page}" loading="lazy">{marks}</div>'
-                   f"<figcaption>第 {page} 页 / page {page}: {e(codes)}</figcaption></figure>")
-    if not out and not notes:
-        return []
-    missing = [f'<p class="missing">{e(n)}</p>' for n in notes]
-    return ["<h2>页面 / Pages</h2>", *missing, *out]
+        marks = [(i, flags[i], places[i].box) for i in indices]
+        out.append(f'<figure class="page" id="page-{number}">{_sheet(image, marks, f"page {number}")}'
+                   f"<figcaption>第 {number} 页 / page {number}: {e(codes)}</figcaption></figure>")
+    return ["<h2>页面 / Pages</h2>", *out] if out else []

@@ -22,12 +22,12 @@ import jixiao
 from jixiao.cli import main
 from jixiao.corpus.runner import run_corpus
 from jixiao.corpus.worker import Job
-from jixiao.dataset import open_dataset
+from jixiao.dataset import load_document, open_dataset
 from jixiao.model import BlockKind
 from jixiao.output.overlay import render_overlay
 from jixiao.output.page_image import PageImageError, render_page
 from jixiao.output.report import STATE_FILE, write_report
-from jixiao.output.report_page import MAX_IMAGE_SIDE_PX
+from jixiao.output.report_page import CROP_MARGIN, IMAGE_SCALE, MAX_IMAGE_SIDE_PX
 from jixiao.schema import document_files
 
 PDF_2023 = SAMPLE / "hebei-chengde-gxq-zrzy-2023.pdf"
@@ -173,6 +173,30 @@ def test_every_flag_has_a_mark_on_its_page_image(reported) -> None:
         assert row is not None
 
 
+def test_flags_not_tied_to_a_table_link_to_their_page(tmp_path: Path) -> None:
+    """An extraction note names its page; a document-level flag names none
+    and points at the cover. Both get a mark on a whole-page image."""
+    dataset = copy_dataset(tmp_path / "dataset")
+    doc_id = sample_run().ids["hebei-hengshui-city-wjw-2024"]
+    note = {"doc_id": doc_id, "table_id": None, "row": None, "code": "EXTRACTION_NOTE", "severity": "info",
+            "message": "[TEXT_LAYER_HIDDEN] page 3: a line drawn outside the page"}
+    whole = {"doc_id": doc_id, "table_id": None, "row": None, "code": "MISSING_FIELD", "severity": "warning",
+             "message": "no budget year printed"}
+    edit_rows(dataset, "flags", doc_id, lambda rows: rows.extend([note, whole]))
+    write_report(dataset, tmp_path / "report.html")
+    page = lxml_html.fromstring((tmp_path / "report_files" / f"{doc_id}.html").read_text(encoding="utf-8"))
+    flags = page.xpath("//table[contains(@class, 'flags')]/tbody/tr")
+    assert len(flags) == 2
+    for i, expected_page in enumerate((3, 1)):
+        (link,) = flags[i].xpath(".//a[@class='to-image']")
+        assert link.get("href") == f"#m{i}" and f"页 {expected_page} 图" in link.text_content()
+        (mark,) = page.xpath(f"//*[@id='m{i}']")
+        figure = mark.xpath("ancestor::figure")[0]
+        assert figure.get("id") == f"page-{expected_page}"
+        (image,) = figure.xpath(".//img")
+        assert (tmp_path / "report_files" / image.get("src")).is_file()
+
+
 def test_report_is_incremental(reported, tmp_path: Path) -> None:
     dataset = copy_dataset(tmp_path / "dataset")
     ids = sample_run().ids
@@ -242,11 +266,19 @@ def test_report_and_readers_survive_odd_page_boxes_and_values(tmp_path: Path) ->
     result = runner.invoke(main, ["report", str(dataset), "-o", str(tmp_path / "report.html")])
     assert result.exit_code == 0, result.output
     images = tmp_path / "report_files" / odd.doc_id
-    sizes = {int(p.stem[1:]): Image.open(p).size for p in images.glob("*.png")}
-    assert 3 not in sizes and max(sizes[5]) == MAX_IMAGE_SIDE_PX and 4 in sizes
-    assert all(max(size) <= MAX_IMAGE_SIDE_PX for size in sizes.values())
+    assert all(max(Image.open(p).size) <= MAX_IMAGE_SIDE_PX for p in images.glob("*.png"))
+    fragments = {(t.id, i): f for t in load_document(dataset, odd.doc_id).tables for i, f in enumerate(t.fragments)}
+    on_page = {n: [(key, images / f"{key[0]}-{key[1]}.png") for key, f in fragments.items() if f.page == n]
+               for n in (3, 4, 5)}
+    assert all(on_page.values())  # every odd page holds a table
+    assert not any(file.exists() for _, file in on_page[3])  # no usable size: no picture, a note instead
+    for key, file in on_page[5]:  # the 14,400-pt page: its tables drawn alone, at full resolution
+        width = fragments[key].bbox.width + 2 * CROP_MARGIN
+        assert Image.open(file).width == pytest.approx(width * IMAGE_SCALE, abs=2)
     page = (tmp_path / "report_files" / f"{odd.doc_id}.html").read_text(encoding="utf-8")
     assert "page 3: its size in the dataset is 0 × 0 pt" in page
+    # the inverted box: a picture, or (while the extractor reads boxes off the page there) a note saying so
+    assert all(file.exists() or "page 4: the region" in page for _, file in on_page[4])
     assert "99999999999" in page
 
     listed = runner.invoke(main, ["list", str(dataset), "--format", "json"])
