@@ -276,7 +276,9 @@ def _is_pdf(path: Path) -> bool:
                    "`jixiao extract`, or a text in the format of truth/text.txt (TAB-separated table rows) "
                    "[default: the document's source PDF, found from its recorded paths].")
 @click.option("--min-similarity", type=click.FloatRange(0, 1), default=None,
-              help="Pass the text when its similarity reaches this value [default: require identical].")
+              help="Pass the text when its similarity reaches this value [default: require identical]; tables "
+                   "are then compared by layout only (spans, which fields are filled), their text being the "
+                   "text comparison's.")
 def verify(dataset: Path, doc: str, source: Path | None, min_similarity: float | None) -> None:
     """Rebuild a document from DATASET and compare it with SOURCE: the text
     with all whitespace removed, and the structure — every table's cells with
@@ -303,11 +305,11 @@ def verify(dataset: Path, doc: str, source: Path | None, min_similarity: float |
         original = None
     if original is not None:
         text = verify_text(render_text(rebuilt), render_text(original))
-        structure = compare_tables(original, rebuilt)
+        structure = compare_tables(original, rebuilt, text=min_similarity is None)
     else:
         source_text = source.read_text(encoding="utf-8")
         text = verify_text(render_text(rebuilt), source_text)
-        structure = compare_table_lines(rebuilt, source_text)
+        structure = compare_table_lines(rebuilt, source_text, text=min_similarity is None)
     click.echo(f"source: {source}")
     click.echo(text.report())
     click.echo(structure.report())

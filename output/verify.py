@@ -203,10 +203,12 @@ def _neighbours(owners: dict[tuple[int, int], list[Cell]], row: int, col: int) -
     return "; ".join(out) or "a span cut short?"
 
 
-def compare_tables(source: Document, dataset: Document) -> StructureCheck:
+def compare_tables(source: Document, dataset: Document, *, text: bool = True) -> StructureCheck:
     """Every table of ``dataset`` against the same table of ``source`` (in
-    document order): size, then each cell's span and text; plus the grid
-    check of every dataset table."""
+    document order): size, then each cell's span and (with ``text``) its
+    text; plus the grid check of every dataset table. Without ``text`` only
+    the layout counts: a cell whose text differs is the text comparison's
+    business (e.g. when it tolerates OCR errors)."""
     differences: list[CellDifference] = []
     cells = 0
     if len(source.tables) != len(dataset.tables):
@@ -222,7 +224,7 @@ def compare_tables(source: Document, dataset: Document) -> StructureCheck:
         cells += len(a)
         for row, col in sorted(a.keys() | b.keys()):
             x, y = a.get((row, col)), b.get((row, col))
-            if x is None or y is None or (x.rowspan, x.colspan, squash(x.text)) != (y.rowspan, y.colspan, squash(y.text)):
+            if x is None or y is None or _cell_key(x, text) != _cell_key(y, text):
                 differences.append(CellDifference(_at(ours.id, row, col), _describe(x), _describe(y)))
         differences += grid_problems(ours)
     for ours in dataset.tables[len(source.tables):]:
@@ -230,16 +232,21 @@ def compare_tables(source: Document, dataset: Document) -> StructureCheck:
     return StructureCheck("the source document's tables", len(dataset.tables), cells, differences)
 
 
+def _cell_key(cell: Cell, text: bool) -> tuple[int, int, str | bool]:
+    return cell.rowspan, cell.colspan, squash(cell.text) if text else bool(squash(cell.text))
+
+
 def _ids(document: Document) -> str:
     return ", ".join(t.id for t in document.tables) or "none"
 
 
-def compare_table_lines(dataset: Document, source_text: str) -> StructureCheck:
+def compare_table_lines(dataset: Document, source_text: str, *, text: bool = True) -> StructureCheck:
     """The dataset's tables against a source text: the grid check, then the
     TAB-separated lines of both texts, field by field (whitespace removed
-    inside a field). Lines without a TAB (paragraphs, one-column rows) are
-    left to the text comparison; a toc entry (``text<TAB>page``) is
-    compared like a table row."""
+    inside a field; without ``text`` only whether each field is filled).
+    Lines without a TAB (paragraphs, one-column rows) are left to the text
+    comparison; a toc entry (``text<TAB>page``) is compared like a table
+    row."""
     ours = list(_tab_lines(dataset))
     theirs = [line.split("\t") for line in source_text.splitlines() if "\t" in line]
     differences = [problem for table in dataset.tables for problem in grid_problems(table)]
@@ -255,9 +262,10 @@ def compare_table_lines(dataset: Document, source_text: str) -> StructureCheck:
         label, fields = ours[i]
         source_fields = [squash(f) for f in theirs[i]]
         fields = [squash(f) for f in fields]
-        if source_fields == fields:
+        a, b = ([f if text else bool(f) for f in row] for row in (source_fields, fields))
+        if a == b:
             continue
-        col = next((c for c, (x, y) in enumerate(zip(source_fields, fields)) if x != y), min(len(fields), len(source_fields)))
+        col = next((c for c, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
         differences.append(CellDifference(
             f"{label} col {col}",
             f"{len(source_fields)} fields, field {col} {_field(source_fields, col)!r}",

@@ -88,6 +88,19 @@ def test_tab_lines_compare_field_by_field() -> None:
     assert "4 fields" in moved.differences[0].source and "3 fields" in moved.differences[0].dataset
 
 
+def test_without_text_only_the_layout_counts() -> None:
+    document = _document(_table(GOOD, 2, 3))
+    misread = "项目名\t\t\na\tb\tx\n"  # two cells read differently, the layout the same
+    assert not compare_table_lines(document, misread).identical
+    assert compare_table_lines(document, misread, text=False).identical
+    emptied = compare_table_lines(document, "项目名称\t\t\na\t\tc\n", text=False)
+    assert emptied.differences[0].where == "table t1 row 1 col 1"
+    other = _document(_table([(0, 0, 1, 3, "项目"), *GOOD[1:]], 2, 3))
+    assert compare_tables(document, other, text=False).identical
+    cut = _document(_table([(0, 0, 1, 1, "项目名称"), *GOOD[1:]], 2, 3))
+    assert compare_tables(document, cut, text=False).differences[0].where == "table t1 row 0 col 0"
+
+
 def _cli(*args: object):
     return CliRunner().invoke(main, [str(a) for a in args])
 
@@ -132,6 +145,19 @@ def test_verify_against_text_fails_naming_the_cut_spans(damaged) -> None:
     assert "left: the cell at row 1 col 1, rowspan 1 colspan 1 '40.00'" in result.output
     assert "table t2 row 3 col 0" in result.output
     assert "above: the cell at row 2 col 0, rowspan 1 colspan 1" in result.output
+
+
+def test_min_similarity_relaxes_the_text_not_the_structure(damaged, tmp_path: Path) -> None:
+    misread = tmp_path / "misread.txt"
+    misread.write_text(TRUTH_TEXT_2023.read_text(encoding="utf-8").replace("40.00", "41.00"), encoding="utf-8")
+    intact = _cli("verify", sample_run().dataset, "--doc", "hebei-chengde-gxq-zrzy-2023", "--source", misread,
+                  "--min-similarity", "0.99")
+    assert intact.exit_code == 0, intact.output
+    assert _cli("verify", sample_run().dataset, "--doc", "hebei-chengde-gxq-zrzy-2023", "--source",
+                misread).exit_code == 1
+    dataset, doc_id = damaged
+    cut = _cli("verify", dataset, "--doc", doc_id, "--source", misread, "--min-similarity", "0.5")
+    assert cut.exit_code == 1 and "first differing cell: table t1 row 1 col 2" in cut.output
 
 
 def test_verify_against_the_pdf_fails_naming_the_changed_cells(damaged) -> None:
