@@ -149,26 +149,28 @@ class _BlockReader:
     def flag(self, row: int, code: FlagCode, message: str) -> None:
         self.flags.append(Flag(self.table_id, row, code, Severity.WARNING, message))
 
-    def role_cells(self, cells: list[RowCell], role: Role) -> list[RowCell]:
-        if role not in self.header.roles:
-            return []
-        c0, c1 = self.header.roles[role]
-        return [rc for rc in cells if rc.col < c1 and rc.col_end > c0 and rc.col >= self.header.value_start]
+    def assign(self, cells: list[RowCell]) -> tuple[list[RowCell], dict[Role, list[RowCell]]]:
+        """(name cells, cells of each other role) of one row.
 
-    def name_cells(self, cells: list[RowCell]) -> list[RowCell]:
-        """Cells left of the value columns that carry names: those in the
-        name columns, and those left of them that start in this row and
-        print a framework name (a row shifted left)."""
+        Names are the cells left of the value columns: those in the name
+        columns, and those left of them that start in this row and print a
+        framework name. Such a row is shifted left as a whole, so its last
+        cells are matched to the value-side roles from the right (one cell
+        each, in header order); otherwise every role takes the cells under
+        its header cell."""
         h = self.header
-        out = []
-        for rc in cells:
-            if rc.col_end > h.value_start or rc.cell is h.side:
-                continue
-            if rc.col >= h.name_start:
-                out.append(rc)
-            elif not rc.inherited and framework.is_known(rc.text):
-                out.append(rc)
-        return out
+        cells = [rc for rc in cells if rc.cell is not h.side]
+        shifted = any(rc.col < h.name_start and not rc.inherited and framework.is_known(rc.text) for rc in cells)
+        value_roles = sorted((r for r in h.roles if r not in NAME_ROLES), key=lambda r: h.roles[r][0])
+        if shifted and len(cells) > len(value_roles):
+            tail = cells[len(cells) - len(value_roles):]
+            return cells[:len(cells) - len(value_roles)], {role: [rc] for role, rc in zip(value_roles, tail)}
+        names = [rc for rc in cells if rc.col_end <= h.value_start and rc.col >= h.name_start]
+        by_role = {}
+        for role in value_roles:
+            c0, c1 = h.roles[role]
+            by_role[role] = [rc for rc in cells if rc.col < c1 and rc.col_end > c0 and rc.col >= h.value_start]
+        return names, by_role
 
     def place_names(self, row: int, cells: list[RowCell]) -> tuple[list[str | None], str | None]:
         """([level1, level2, level3], name_extra): the printed names put at
@@ -215,18 +217,15 @@ class _BlockReader:
                               f"{rc.text!r} has no place in 一级/二级/三级; kept in name_extra")
         return [level1, level2, level3], extra
 
-    def value_and_basis(self, cells: list[RowCell]) -> tuple[RowCell | None, str | None]:
-        values = self.role_cells(cells, Role.VALUE)
+    @staticmethod
+    def value_and_basis(by_role: dict[Role, list[RowCell]]) -> tuple[RowCell | None, str | None]:
+        values = by_role.get(Role.VALUE, [])
         value = values[0] if values else None
-        basis_cells = self.role_cells(cells, Role.BASIS)
+        basis_cells = by_role.get(Role.BASIS, [])
         if value is not None and not value.text and len(basis_cells) >= 2 and basis_cells[0].text:
             value, basis_cells = basis_cells[0], basis_cells[1:]
         basis = "\n".join(rc.text for rc in basis_cells if rc.text) or None
         return value, basis
-
-    def text_of(self, cells: list[RowCell], role: Role) -> str | None:
-        found = self.role_cells(cells, role)
-        return "\n".join(rc.text for rc in found if rc.text) or None
 
     def read_row(self, row: int, seq: int) -> Indicator | None:
         view = self.view
@@ -235,14 +234,15 @@ class _BlockReader:
             return None
         if _is_filler([rc.text for rc in cells]) or is_repeated_header(view, row):
             return None
-        names = self.name_cells(cells)
+        names, by_role = self.assign(cells)
         (level1, level2, level3), extra = self.place_names(row, names)
-        value, basis = self.value_and_basis(cells)
-        for rc in names + ([value] if value is not None else []):
+        value, basis = self.value_and_basis(by_role)
+        for rc in names + [rc for found in by_role.values() for rc in found]:
             view.mark(rc.cell)
-        for role in (Role.NATURE, Role.UNIT, Role.WEIGHT, Role.SCORE, Role.SCORING_RULE, Role.BASIS):
-            for rc in self.role_cells(cells, role):
-                view.mark(rc.cell)
+
+        def text(role: Role) -> str | None:
+            return "\n".join(rc.text for rc in by_role.get(role, []) if rc.text) or None
+
         level2_std = framework.level2_of(level2)
         level1_std = framework.level1_of(level1, level2) or framework.parent_of(level2_std)
         project = self.project_of_row(row)
@@ -250,8 +250,8 @@ class _BlockReader:
             level1_std = self.prev_level1_std
         self.prev_level1_std, self.prev_project = level1_std, project
         value_text = value.text if value is not None and value.text else None
-        nature = self.text_of(cells, Role.NATURE)
-        unit = self.text_of(cells, Role.UNIT)
+        nature = text(Role.NATURE)
+        unit = text(Role.UNIT)
         parsed = _parse(value_text, nature, unit, Role.UNIT in self.header.roles)
         if parsed.not_a_value:
             self.flag(row, FlagCode.VALUE_NOT_A_VALUE, f"指标值 {value_text!r} names a unit, not a value")
@@ -277,9 +277,9 @@ class _BlockReader:
             page=view.page_of_row(row),
             horizon=self.header.horizon,
             nature=nature,
-            weight=_number(self.text_of(cells, Role.WEIGHT)),
-            score=_number(self.text_of(cells, Role.SCORE)),
-            scoring_rule=self.text_of(cells, Role.SCORING_RULE),
+            weight=_number(text(Role.WEIGHT)),
+            score=_number(text(Role.SCORE)),
+            scoring_rule=text(Role.SCORING_RULE),
         )
 
 
@@ -308,10 +308,11 @@ def _parse(value_text: str | None, nature: str | None, unit: str | None, split_u
 
 
 def read_blocks(view: TableView, table_id: str, project_of_row: Callable[[int], int | None],
-                headers: list[Header] | None = None) -> Blocks:
-    """Indicators of every block of the table. ``project_of_row`` gives the
-    project a row belongs to (None in a department table)."""
-    headers = find_headers(view) if headers is None else headers
+                headers: list[Header], stop: int | None = None) -> Blocks:
+    """Indicators of the blocks under ``headers`` (rows before ``stop``).
+    ``project_of_row`` gives the project a row belongs to (None in a
+    department table)."""
+    stop = view.table.n_rows if stop is None else stop
     out = Blocks()
     seq = 0
     horizons = {h.horizon for h in headers if h.horizon}
@@ -324,7 +325,7 @@ def read_blocks(view: TableView, table_id: str, project_of_row: Callable[[int], 
         out.rows.add(header.row)
         if current is None or not (header.same_columns(current) and header.side in (None, current.side)):
             current = header
-        end = headers[i + 1].row if i + 1 < len(headers) else view.table.n_rows
+        end = headers[i + 1].row if i + 1 < len(headers) else stop
         reader = _BlockReader(view, current, table_id, project_of_row)
         if len(horizons) < 2:
             reader.header = Header(current.row, current.roles, current.side, None)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from .records import ValueKind
-from .vocabulary import UNIT_FACTORS
+from .vocabulary import NOT_A_VALUE, OP_SUFFIXES, OP_WORDS, UNIT_FACTORS
 
 _WS = re.compile(r"\s+")
 _NUMBER = r"[-+]?\d{1,3}(?:,\d{3})+(?:\.\d+)?|[-+]?\d+(?:\.\d+)?"
@@ -26,6 +26,10 @@ _BRACKET_UNIT = re.compile(rf"[（(]\s*(?:金额)?(?:单位[:：])?\s*({_UNIT_WO
 _BRACKET_PERCENT = re.compile(r"[（(]\s*[%％]\s*[）)]")
 _PERCENT = re.compile(rf"^({_NUMBER})\s*[%％]$")
 _CENT = Decimal("0.01")
+_DATE = re.compile(r"\d{4}\s*年|\d{1,2}\s*月\s*\d{1,2}\s*日")
+_MAX_UNIT_CHARS = 10
+#: A rate's unit carries its base: 10/10万 (per 100,000), 4.5/1000.
+_RATE = re.compile(r"^/\d+[万千百]?[\u4e00-\u9fff]*$")
 
 def _has_digit(text: str) -> bool:
     return any(ch.isdigit() for ch in text)
@@ -112,7 +116,7 @@ class ParsedValue:
 
 def strip_op(s: str) -> tuple[str | None, str]:
     """The comparator a text starts with (≥, 不低于, ＝…) and the rest."""
-    for op, words in _OP_PREFIX:
+    for op, words in OP_WORDS:
         for w in sorted(words, key=len, reverse=True):
             if s.startswith(w):
                 return op, s[len(w) :]
@@ -120,7 +124,7 @@ def strip_op(s: str) -> tuple[str | None, str]:
 
 
 def _strip_suffix(s: str) -> tuple[str | None, str]:
-    for op, words in _OP_SUFFIX:
+    for op, words in OP_SUFFIXES:
         for w in sorted(words, key=len, reverse=True):
             if s.endswith(w):
                 return op, s[: -len(w)]
@@ -137,7 +141,7 @@ def parse_indicator_value(text: str | None) -> ParsedValue:
     s = squash(text)
     if not s:
         return ParsedValue(None, None, None, ValueKind.BLANK)
-    if s in _NOT_A_VALUE:
+    if s in NOT_A_VALUE:
         return ParsedValue(None, None, None, ValueKind.QUALITATIVE, not_a_value=True)
     if _DATE.search(s):
         return ParsedValue(None, None, None, ValueKind.QUALITATIVE)

@@ -162,3 +162,23 @@ DEFAULT_UNIT = "万元"
 
 #: Words of a plan label that say the periods are running totals.
 CUMULATIVE_WORDS = ("累计", "执行进度", "截至", "累积")
+
+#: Comparators of an indicator value, as symbols or words before the number.
+OP_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("≥", ("≥", "≧", ">=", "＞＝", "不低于", "不少于", "不小于", "至少", "达到", "大于等于", "大于或等于")),
+    ("≤", ("≤", "≦", "<=", "＜＝", "不超过", "不高于", "不多于", "不大于", "小于等于", "小于或等于", "控制在")),
+    (">", (">", "＞", "大于", "高于", "超过", "多于")),
+    ("<", ("<", "＜", "小于", "低于", "少于")),
+    ("=", ("=", "＝", "等于")),
+)
+#: Comparators written after the number (90%以上).
+OP_SUFFIXES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("≥", ("以上", "及以上", "或以上")),
+    ("≤", ("以下", "以内", "及以下", "或以下")),
+)
+#: Words that name a unit or a quantity rather than give a value (百分比 in
+#: the 指标值 column is a template left unfilled).
+NOT_A_VALUE = frozenset(
+    {"百分比", "百分率", "比例", "比率", "数量", "数值", "个数", "人数", "次数", "金额", "万元", "元", "%", "％", "天", "个",
+     "人", "次"}
+)
