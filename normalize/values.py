@@ -26,6 +26,8 @@ _BRACKET_UNIT = re.compile(rf"[（(]\s*(?:金额)?(?:单位[:：])?\s*({_UNIT_WO
 _BRACKET_PERCENT = re.compile(r"[（(]\s*[%％]\s*[）)]")
 _PERCENT = re.compile(rf"^({_NUMBER})\s*[%％]$")
 _CENT = Decimal("0.01")
+#: 万元 to six places is 元 to the fen: finer digits are not money.
+_FEN_IN_WAN = Decimal("0.000001")
 _DATE = re.compile(r"\d{4}\s*年|\d{1,2}\s*月\s*\d{1,2}\s*日")
 _MAX_UNIT_CHARS = 10
 #: A rate's unit carries its base: 10/10万 (per 100,000), 4.5/1000.
@@ -42,7 +44,7 @@ def squash(text: str | None) -> str:
 def wan_yuan(value: Decimal) -> Decimal:
     """An exact amount in 万元 with at least two decimal places and no
     trailing zeros beyond them: 325.680000 → 325.68, 130.2720 → 130.272."""
-    value = value.normalize()
+    value = value.quantize(_FEN_IN_WAN, rounding=ROUND_HALF_UP).normalize()
     exponent = value.as_tuple().exponent
     if isinstance(exponent, int) and exponent > -2:
         return value.quantize(_CENT)
