@@ -271,8 +271,8 @@ SPENDING_PLAN = _table("spending_plan", "资金支出计划（预算执行进度
     _field("share_percent", SHARE, "支出比例（%）", "share of the budget (percent)"),
     _field("amount_wan_yuan", AMOUNT, "支出金额（万元）", "amount (10k yuan)"),
     _field("text", pa.string(), "单元格原文（空白为空串）", "the printed cell ('' when blank)", nullable=False),
-    _field("cumulative", pa.bool_(), "是否累计数（空白单元格为空）", "a running total (null when the cell is blank)"),
     _field("page", pa.int32(), "页码", "page number", nullable=False),
+    _field("cumulative", pa.bool_(), "是否累计数（空白单元格为空）", "a running total (null when the cell is blank)"),
 ])
 
 INDICATORS = _table("indicators", "绩效指标", "performance indicators", [

@@ -187,8 +187,8 @@ class SpendingPeriod:
     share_percent: Decimal | None  # when the plan is printed in %
     amount_wan_yuan: Decimal | None  # when the plan is printed in 万元 or 元
     text: str  # the printed cell, '' when blank
-    cumulative: bool | None  # running totals; None when the cell is blank
     page: int
+    cumulative: bool | None = None  # running totals; None when the cell is blank
 
 
 @dataclass
