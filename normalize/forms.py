@@ -21,7 +21,7 @@ from .records import Department, Flag, FlagCode, Indicator, Project, Severity, S
 from .spending import finish_plan, plan_labels, read_plan
 from .table_view import TableView, as_label, cell_range
 from .values import parse_amount, parse_money, parse_project_period, squash
-from .vocabulary import AMOUNT_FIELDS, DEFAULT_UNIT, SPECIAL_FUND_WORDS, Field
+from .vocabulary import AMOUNT_FIELDS, DEFAULT_UNIT, SPECIAL_FUND_WORDS, TEMPLATE_FILLERS, Field
 
 #: 青溪县文化和广电旅游体育局（312001）: a name followed by its code.
 _NAME_AND_CODE = re.compile(r"^(.+?)\s*[（(]\s*(\d{3,})\s*[）)]$")
@@ -217,8 +217,10 @@ def _check_tasks(tasks: list[Task], budget: Decimal | None, table_id: str) -> li
 
 def unread_regions(view: TableView, table_id: str) -> list[Flag]:
     """One UNREAD_REGION flag per run of consecutive rows holding printed
-    cells no reader understood: jixiao's limit, not the document's defect."""
-    unread = sorted((c for c in view.table.cells if c.text.strip() and not view.is_read(c)), key=lambda c: (c.row, c.col))
+    cells no reader understood: jixiao's limit, not the document's defect.
+    Cells the template left unfilled (……) say nothing and are not counted."""
+    unread = sorted((c for c in view.table.cells if squash(c.text) and squash(c.text) not in TEMPLATE_FILLERS
+                     and not view.is_read(c)), key=lambda c: (c.row, c.col))
     regions: list[list] = []
     for cell in unread:
         if regions and cell.row <= max(c.row + c.rowspan for c in regions[-1]):

@@ -103,10 +103,14 @@ def read_list(view: TableView, name_label: Label, rows: range) -> ListTable:
         if not rc.inherited and rc.col >= name_label.cell.col and _is_header_cell(rc.cell):
             bottom = max(bottom, rc.cell.row + rc.cell.rowspan - 1)
     header_rows = range(top, bottom + 1)
-    columns = _columns(view, header_rows, name_label.cell.col)
+    first_col = name_label.cell.col
+    while (left := view.at(top, first_col - 1)) is not None and left.row == top and _is_header_cell(left) \
+            and left.row + left.rowspan - 1 <= bottom:
+        first_col = left.col  # 序号 and other headed columns left of the names
+    columns = _columns(view, header_rows, first_col)
     for row in header_rows:  # every cell of the header is a heading (绩效指标 over its columns included)
         for rc in view.row_cells(row):
-            if rc.col >= name_label.cell.col:
+            if rc.col >= first_col:
                 view.mark(rc.cell, label=True)
     table = ListTable(name_label, header_rows, columns, [])
     name_col = name_label.cell.col
