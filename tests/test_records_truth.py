@@ -44,16 +44,18 @@ EXACT = [fx for fx in _with_records() if _producer(fx.name) is None]
 VARIANTS = [fx for fx in _with_records() if _producer(fx.name) is not None]
 
 
-def _run(fixtures: list[Fixture], tmp: Path, *extra: str) -> tuple[Path, dict[str, str]]:
+def _run(fixtures: list[Fixture], tmp: Path, *, may_fail: bool = False) -> tuple[Path, dict[str, str]]:
     """`jixiao run` over a folder holding each fixture's PDF as <name>.pdf;
-    returns the dataset and doc_id by fixture name."""
+    returns the dataset and doc_id by fixture name. ``may_fail``: a document
+    whose extraction fails (a pending producer variant) fails its own test,
+    not the run."""
     corpus = tmp / "corpus"
     corpus.mkdir()
     for fx in fixtures:
         shutil.copy(fx.pdf, corpus / f"{fx.name}.pdf")
     out = tmp / "dataset"
-    result = CliRunner().invoke(main, ["run", str(corpus), "-o", str(out), "--workers", "1", "--quiet", *extra])
-    assert result.exit_code == 0, result.output
+    result = CliRunner().invoke(main, ["run", str(corpus), "-o", str(out), "--workers", "1", "--quiet"])
+    assert result.exit_code in ((0, 1) if may_fail else (0,)), result.output
     documents = jixiao.open_dataset(out).arrow("documents").to_table().to_pylist()
     ids = {Path(path).stem: d["doc_id"] for d in documents for path in d["source_paths"]}
     return out, ids
@@ -66,7 +68,7 @@ def exact_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str,
 
 @pytest.fixture(scope="module")
 def variant_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
-    return _run(VARIANTS, tmp_path_factory.mktemp("variants"))
+    return _run(VARIANTS, tmp_path_factory.mktemp("variants"), may_fail=True)
 
 
 def _truth(name: str) -> dict:
@@ -105,7 +107,7 @@ def test_producer_variants_match_the_truth(fx: Fixture, variant_run: tuple[Path,
 @pytest.mark.xfail(strict=False, reason="records of an OCR'd scan depend on OCR reading every cell exactly")
 def test_scan_matches_its_source_records(tmp_path: Path) -> None:
     scan = Fixture(SCAN, FIXTURES / "corpus" / SCAN)
-    dataset, ids = _run([scan], tmp_path)
+    dataset, ids = _run([scan], tmp_path, may_fail=True)
     _assert_done(_truth(SCAN_SOURCE), dataset, ids[SCAN])
 
 
