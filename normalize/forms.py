@@ -95,11 +95,11 @@ def read_project_form(view: TableView, table_id: str, rows: range, project_seq: 
     return out
 
 
-def _funding_fields(funding: Funding) -> dict:
-    return dict(budget_wan_yuan=funding.budget, budget_text=funding.budget_text,
-                fiscal_funds_wan_yuan=funding.fiscal, carryover_funds_wan_yuan=funding.carryover,
-                other_funds_wan_yuan=funding.other, midterm_budget_wan_yuan=funding.midterm,
-                midterm_budget_text=funding.midterm_text, amount_unit_printed=funding.unit_printed)
+def _funding_fields(funding: Funding) -> dict[str, object]:
+    return {"budget_wan_yuan": funding.budget, "budget_text": funding.budget_text,
+            "fiscal_funds_wan_yuan": funding.fiscal, "carryover_funds_wan_yuan": funding.carryover,
+            "other_funds_wan_yuan": funding.other, "midterm_budget_wan_yuan": funding.midterm,
+            "midterm_budget_text": funding.midterm_text, "amount_unit_printed": funding.unit_printed}
 
 
 def _record_amounts(record: ListRecord) -> list[Printed]:
@@ -186,20 +186,23 @@ def _task_list(view: TableView, rows: range) -> ListTable | None:
     return read_list(view, header, rows) if header is not None else None
 
 
+def _amount_of(record: ListRecord, doc_unit: str | None, *fields: Field) -> Decimal | None:
+    """The record's amount in the first of ``fields`` it has a column for."""
+    amounts = {p.label.field: p for p in _record_amounts(record)}
+    item = next((amounts[f] for f in fields if f in amounts), None)
+    return parse_money(item.text, item.unit or doc_unit or DEFAULT_UNIT).wan_yuan if item else None
+
+
 def _tasks(view: TableView, table_id: str, tasks: ListTable, doc_unit: str | None) -> list[Task]:
     out = []
     for record in tasks.records:
         if record.is_total:
             continue
-        amounts = {p.label.field: p for p in _record_amounts(record)}
-
-        def amount(*fields: Field) -> Decimal | None:
-            item = next((amounts[f] for f in fields if f in amounts), None)
-            return parse_money(item.text, item.unit or doc_unit or DEFAULT_UNIT).wan_yuan if item else None
-
         out.append(Task(table_id=table_id, task_seq=len(out) + 1, task_name=record.name.text.strip(),
-                        content=record.text(Field.TASK_CONTENT), budget_wan_yuan=amount(Field.BUDGET, Field.FUNDS),
-                        fiscal_funds_wan_yuan=amount(Field.FISCAL), other_funds_wan_yuan=amount(Field.OTHER),
+                        content=record.text(Field.TASK_CONTENT),
+                        budget_wan_yuan=_amount_of(record, doc_unit, Field.BUDGET, Field.FUNDS),
+                        fiscal_funds_wan_yuan=_amount_of(record, doc_unit, Field.FISCAL),
+                        other_funds_wan_yuan=_amount_of(record, doc_unit, Field.OTHER),
                         row=record.rows.start, page=view.page_of_row(record.rows.start)))
     return out
 

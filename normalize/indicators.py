@@ -29,9 +29,9 @@ columns and the values under its left half).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Callable
 
 from jixiao.model import Cell
 

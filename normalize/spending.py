@@ -17,12 +17,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from itertools import pairwise
 
 from jixiao.model import Cell
 
 from .records import Flag, FlagCode, Severity, SpendingPeriod
 from .table_view import TableView, as_label
-from .values import is_total_label, label_says_percent, label_unit, parse_money, parse_percent, period_end_month, squash
+from .values import (
+    is_total_label,
+    label_says_percent,
+    label_unit,
+    parse_money,
+    parse_percent,
+    period_end_month,
+    squash,
+)
 from .vocabulary import CUMULATIVE_WORDS, Field
 
 _HUNDRED = Decimal(100)
@@ -112,7 +121,7 @@ def finish_plan(plan: Plan, budget: Decimal | None, table_id: str) -> list[Flag]
     target = _HUNDRED if plan.in_percent else budget
     says = any(w in plan.label_text for w in CUMULATIVE_WORDS) or any(
         p.period_label.startswith(_RUNNING_PERIOD) for p in plan.periods)
-    rising = len(values) >= 2 and all(a <= b for a, b in zip(values, values[1:]))
+    rising = len(values) >= 2 and all(a <= b for a, b in pairwise(values))
     running = rising and target is not None and values[-1] == target and sum(values) != target
     cumulative = says or running
     for p in plan.periods:

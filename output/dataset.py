@@ -20,18 +20,19 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, fields
 from datetime import datetime
 from enum import Enum
 from pathlib import Path
-from typing import Any, Literal, Sequence
+from typing import Any, Literal
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+from jixiao.normalize.records import DocumentMeta, Flag, FlagCode, NormalizedDocument, Severity, TableInfo
 
 from jixiao.atomic import atomic_path
 from jixiao.model import BBox, BlockKind, Document
-from jixiao.normalize.records import DocumentMeta, Flag, FlagCode, NormalizedDocument, Severity, TableInfo
 from jixiao.schema import SCHEMA_VERSION, TABLES, document_file, document_files, note_message
 
 Row = dict[str, Any]

@@ -7,10 +7,10 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-
-from jixiao.model import BBox, Block, BlockKind, Cell, Document, Page, Run, SourceInfo, Table, TableFragment
 from jixiao.normalize import normalize_document
 from jixiao.normalize.records import FlagCode, FlagKind, NormalizedDocument, TableTemplate, ValueKind
+
+from jixiao.model import BBox, Block, BlockKind, Cell, Document, Page, Run, SourceInfo, Table, TableFragment
 
 _BOX = BBox(x0=0, top=0, x1=10, bottom=10)
 Spec = "str | tuple[str, int, int]"  # text, or (text, rowspan, colspan)
@@ -153,7 +153,7 @@ def test_split_value_columns_are_read_by_their_headers() -> None:
     ]))
     a, b, c = nd.indicators
     assert (a.value_text, a.value_op, a.value_num, a.value_unit, a.nature, a.weight, a.basis) == (
-        "8.5", "≥", 8.5, "万亩", "≥", Decimal("10"), "反映任务")
+        "8.5", "≥", 8.5, "万亩", "≥", Decimal(10), "反映任务")
     assert (b.value_kind, b.value_op, b.value_num, b.nature) == (ValueKind.QUALITATIVE, None, None, "定性")
     assert (c.value_op, c.value_num, c.value_unit, c.level2_std) == ("=", 0.55, None, "生态效益")
     assert [i.level1 for i in nd.indicators] == ["产出指标", "产出指标", "效益指标"]
