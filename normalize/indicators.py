@@ -330,6 +330,10 @@ def read_blocks(view: TableView, table_id: str, project_of_row: Callable[[int], 
         if len(horizons) < 2:
             reader.header = Header(current.row, current.roles, current.side, None)
         for row in range(header.row + 1, end):
+            if view.repeats_earlier_row(row):
+                _mark_row(view, row)
+                out.rows.add(row)
+                continue
             if _ends_block(view, row, current):
                 break
             seq += 1

@@ -25,7 +25,7 @@ from jixiao.model import BlockKind, Document
 
 from .cross_checks import other_project_flags
 from .forms import Read, read_department, read_project_form, read_project_list, unread_regions
-from .indicators import Header, find_headers
+from .indicators import find_headers
 from .lists import ListTable, find_list_header, read_list
 from .metadata import document_meta
 from .records import Flag, FlagCode, NormalizedDocument, Project, Severity, TableInfo, TableTemplate
@@ -80,14 +80,20 @@ def _context(document: Document) -> tuple[dict[str, str], dict[str, str], dict[s
     return sections, captions, units
 
 
-def _form_segments(view: TableView, headers: list[Header]) -> list[range]:
+def _form_segments(view: TableView) -> list[range]:
     """The rows of each project form: a table printing several forms one
-    after another is cut at each 项目名称 label outside the indicator rows."""
+    after another is cut at each 项目名称 label in its first column. A row
+    printed again at a page break (the form's first row repeated) starts no
+    new form."""
     starts = []
     for cell in view.table.cells:
         label = as_label(cell)
         if label is not None and label.field is Field.PROJECT_NAME and cell.col == 0:
-            starts.append(cell.row)
+            if view.repeats_earlier_row(cell.row):
+                for rc in view.row_cells(cell.row):
+                    view.mark(rc.cell, label=True)
+            else:
+                starts.append(cell.row)
     starts = sorted(set(starts)) or [0]
     starts[0] = 0
     ends = starts[1:] + [view.table.n_rows]
@@ -159,7 +165,7 @@ def normalize_document(document: Document) -> NormalizedDocument:
         elif _has_project_form(view):
             info.template = TableTemplate.PROJECT
             read = Read()
-            for segment in _form_segments(view, headers):
+            for segment in _form_segments(view):
                 part = read_project_form(view, table.id, segment, len(result.projects) + len(read.projects) + 1,
                                          section, [h for h in headers if h.row in segment], unit)
                 for name in ("projects", "spending", "indicators", "funding", "flags"):

@@ -100,6 +100,7 @@ class TableView:
         self.read: set[tuple[int, int]] = set()
         #: (row, col) of the cells that are labels rather than values.
         self.labels: set[tuple[int, int]] = set()
+        self._signatures: list[tuple] | None = None
 
     def at(self, row: int, col: int) -> Cell | None:
         if 0 <= row < self.table.n_rows and 0 <= col < self.table.n_cols:
@@ -127,6 +128,16 @@ class TableView:
         """Cells to the right of ``cell`` in ``row`` (default: its first row)."""
         r = cell.row if row is None else row
         return [rc.cell for rc in self.row_cells(r) if rc.col >= cell.col + cell.colspan]
+
+    def repeats_earlier_row(self, row: int) -> bool:
+        """The row prints again, cell for cell, a row above it: a header or
+        first row a producer repeats at the top of a continuation page."""
+        if self._signatures is None:
+            self._signatures = [
+                tuple((c.col, c.colspan, _WS.sub("", c.text)) for c in cells) for cells in self.table.rows()
+            ]
+        own = self._signatures[row]
+        return any(t for _, _, t in own) and own in self._signatures[:row]
 
     def mark(self, cell: Cell | None, *, label: bool = False) -> None:
         if cell is not None:
