@@ -330,7 +330,7 @@ def read_blocks(view: TableView, table_id: str, project_of_row: Callable[[int], 
         if len(horizons) < 2:
             reader.header = Header(current.row, current.roles, current.side, None)
         for row in range(header.row + 1, end):
-            if view.repeats_earlier_row(row):
+            if view.repeats_earlier_row(row) and _has_label(view, row):  # a form row printed again
                 _mark_row(view, row)
                 out.rows.add(row)
                 continue
@@ -348,6 +348,10 @@ def read_blocks(view: TableView, table_id: str, project_of_row: Callable[[int], 
             out.indicators.append(indicator)
         out.flags += reader.flags
     return out
+
+
+def _has_label(view: TableView, row: int) -> bool:
+    return any(as_label(rc.cell) is not None or header_role(rc.text) for rc in view.row_cells(row) if not rc.inherited)
 
 
 def _is_blank_row(view: TableView, row: int, header: Header) -> bool:
