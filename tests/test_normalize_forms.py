@@ -335,3 +335,17 @@ def test_places_from_the_department_name(department: str, expected: tuple) -> No
     meta = document_meta(doc)
     printed = {k: v for k, v in meta.printed.items() if k in ("province", "city", "county")}
     assert (meta.province, meta.city, meta.county, meta.level, printed) == expected
+
+
+def test_a_form_row_printed_again_after_a_page_break_starts_no_new_project() -> None:
+    nd = normalise(table([
+        ["项目名称", ("甲", 1, 3)],
+        ["年度资金总额", ("10.00", 1, 3)],
+        ["一级指标", "二级指标", "三级指标", "指标值"],
+        ["产出指标", "数量指标", "完成数量", "4个"],
+        ["项目名称", ("甲", 1, 3)],
+        ["产出指标", "质量指标", "合格率", "100%"],
+    ]))
+    assert [p.project_name for p in nd.projects] == ["甲"]
+    assert [i.level3 for i in nd.indicators] == ["完成数量", "合格率"]
+    assert codes(nd) == []
