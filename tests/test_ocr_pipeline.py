@@ -11,17 +11,17 @@ from pathlib import Path
 import pikepdf
 import pytest
 from conftest import FIXTURES, SAMPLE, read_cached
-from jixiao.extract import ocr_engines
-from jixiao.normalize.pipeline import low_confidence_flags
-from jixiao.normalize.records import FlagCode
-from jixiao.output.render_text import render_text
-from jixiao.output.verify import verify_text
 from rapidfuzz.distance import Levenshtein
 from teds import tables_from_html, teds
 
 import jixiao
 from jixiao.errors import ErrorCode, InputError
+from jixiao.extract import ocr_engines
 from jixiao.model import BlockKind
+from jixiao.normalize.pipeline import low_confidence_flags
+from jixiao.normalize.records import FlagCode
+from jixiao.output.render_text import render_text
+from jixiao.output.verify import verify_text
 
 SCAN = FIXTURES / "corpus/hebei-chengde-gxq-zrzy-2023-scan"
 _WS = re.compile(r"\s+")
@@ -34,7 +34,7 @@ pytestmark = [
 
 @pytest.fixture(scope="module")
 def scanned():
-    return read_cached(SCAN / "document.pdf")  # shared with the scan's records test: OCR once
+    return read_cached(SCAN / "document.pdf")  # shared with the scan records test: OCR once
 
 
 def test_every_table_found_with_its_structure(scanned) -> None:
