@@ -24,8 +24,10 @@ from pathlib import Path
 from typing import Any
 
 Record = dict[str, Any]
-#: Flags that are not statements of normalisation (the layout's diagnostics).
-NOT_RAISED = frozenset({"EXTRACTION_NOTE"})
+#: Flags about how the PDF was read (the extractor's diagnostics, OCR
+#: confidence), not statements normalisation makes about the document: a
+#: records.json cannot list them (a scan shares its source's records).
+NOT_RAISED = frozenset({"EXTRACTION_NOTE", "LOW_OCR_CONFIDENCE"})
 KEYS = {
     "projects": ("table_id", "project_seq"),
     "spending_plan": ("table_id", "project_seq", "period_seq"),
