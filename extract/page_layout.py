@@ -141,7 +141,8 @@ def analyse_page(page: RenderModePage) -> tuple[PageLayout, list[Glyph]]:
     glyphs = glyphs_from_chars(content.chars)
     number = page.page_number
     model = page_model(page, has_text=not is_scanned(page, content, glyphs))
-    segments = snap_and_join(page_segments(content.lines, content.rects, content.curves))
+    page_box = tuple(float(v) for v in page.bbox)
+    segments = snap_and_join(page_segments(content.lines, content.rects, content.curves, content.chars, page_box))
     grids = find_grids(segments)
     boxes = [BBox.rounded(*g.bounds) for g in grids]
     inside, outside = split_by_tables(glyphs, boxes)

@@ -16,7 +16,9 @@ their left and right edges. Joining then:
   二级指标 the author left empty) stays a cell of its own. When the cut
   cell held more text than fitted, the rest goes on in the stub: a stub
   with text is joined too when the cell above ended in a full line and the
-  cells to its left were rejoined (the whole row group goes on).
+  cells to its left were rejoined (the whole row group goes on) and the
+  continuation's first row is drawn on the same columns as the row the break
+  cut: a first row with other column rules is a new row after a clean break.
 """
 
 from __future__ import annotations
@@ -106,6 +108,9 @@ class _Builder:
             if c.row <= last_row < c.row + c.rowspan:
                 covering[(c.col, c.colspan)] = i
         grouping = {(c.col, c.colspan) for c in self.cells + incoming if c.rowspan > 1}
+        # A row the break really cuts goes on with the same vertical rules;
+        # a first row drawn on other columns is a new row (a clean break).
+        same_columns = set(covering) == {(c.col, c.colspan) for c in incoming if c.row == first_row}
         out: list[Cell] = []
         left_joined = True  # the table's left edge counts as a rejoined neighbour
         for c in sorted(incoming, key=lambda c: (c.row, c.col)):
@@ -116,7 +121,7 @@ class _Builder:
                 if not c.text.strip():
                     self.cells[idx] = above.model_copy(update={"rowspan": above.rowspan + c.rowspan})
                     joined = True
-                elif left_joined and (above.page, above.bbox.x0, above.bbox.top) in self.full_ends:
+                elif same_columns and left_joined and (above.page, above.bbox.x0, above.bbox.top) in self.full_ends:
                     self.cells[idx] = above.model_copy(
                         update={"rowspan": above.rowspan + c.rowspan, "text": _continue_text(above.text, c.text)}
                     )
