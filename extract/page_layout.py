@@ -13,6 +13,7 @@ from jixiao.model import BBox, Cell, Diagnostic, Page
 
 from .glyphs import Glyph, glyphs_from_chars
 from .grids import Grid, RuledLines, find_grids
+from .orientation import page_turn, turn_page
 from .pdf_open import PageContent, RenderModePage, page_content
 from .rules import page_segments, snap_and_join
 from .textlines import TextLine, group_lines, join_lines, plain_text
@@ -55,12 +56,17 @@ def image_coverage(page: RenderModePage, content: PageContent) -> float:
     return min(1.0, covered / area)
 
 
-def page_model(page: RenderModePage, has_text: bool) -> Page:
+def page_model(page: RenderModePage, has_text: bool, turn: int = 0) -> Page:
+    """The page as read: turned ``turn`` degrees clockwise (text printed
+    sideways), its size and rotation are those of the turned page."""
+    width, height = float(page.width), float(page.height)
+    if turn in (90, 270):
+        width, height = height, width
     return Page(
         number=page.page_number,
-        width=round(float(page.width), 2),
-        height=round(float(page.height), 2),
-        rotation=int(page.rotation),
+        width=round(width, 2),
+        height=round(height, 2),
+        rotation=(int(page.rotation) + turn) % 360,
         text_layer=has_text,
     )
 
@@ -138,10 +144,14 @@ def analyse_page(page: RenderModePage) -> tuple[PageLayout, list[Glyph]]:
     """Tables and body lines of one page with the pdfplumber engine. Also
     returns the page's glyphs so another table engine can reuse them."""
     content = page_content(page)
+    turn = page_turn(content.chars)
+    page_box = tuple(float(v) for v in page.bbox)
+    if turn:
+        content, width, height = turn_page(content, float(page.width), float(page.height), turn)
+        page_box = (0.0, 0.0, width, height)
     glyphs = glyphs_from_chars(content.chars)
     number = page.page_number
-    model = page_model(page, has_text=not is_scanned(page, content, glyphs))
-    page_box = tuple(float(v) for v in page.bbox)
+    model = page_model(page, has_text=not is_scanned(page, content, glyphs), turn=turn)
     segments = snap_and_join(page_segments(content.lines, content.rects, content.curves, content.chars, page_box))
     grids = find_grids(segments)
     boxes = [BBox.rounded(*g.bounds) for g in grids]

@@ -129,6 +129,7 @@ def page_content(page: RenderModePage) -> PageContent:
                         "fontname": fontname,
                         "upright": obj.upright,
                         "render_mode": getattr(obj, "render_mode", 0),
+                        "matrix": obj.matrix,  # its baseline tells the text direction
                     }
                 )
             elif isinstance(obj, (LTLine, LTRect, LTCurve)):
