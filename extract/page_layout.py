@@ -15,9 +15,11 @@ from .glyphs import Glyph, glyphs_from_chars
 from .grids import Grid, RuledLines, find_grids
 from .orientation import page_turn, turn_page
 from .pdf_open import PageContent, RenderModePage, page_content
-from .rules import page_segments, snap_and_join
+from .rules import outlined_glyphs, page_segments, snap_and_join
 from .textlines import TextLine, group_lines, join_lines, plain_text
 
+#: The text render mode of a glyph filled and stroked (synthetic bold).
+_FILL_STROKE = 2
 #: A page whose images cover this share of it and which has no glyphs is a scan.
 _SCAN_COVERAGE = 0.3
 
@@ -149,7 +151,9 @@ def analyse_page(page: RenderModePage) -> tuple[PageLayout, list[Glyph]]:
     if turn:
         content, width, height = turn_page(content, float(page.width), float(page.height), turn)
         page_box = (0.0, 0.0, width, height)
-    glyphs = glyphs_from_chars(content.chars)
+    outlined = outlined_glyphs(content.chars, content.rects, content.curves)
+    chars = [{**c, "render_mode": _FILL_STROKE} if i in outlined else c for i, c in enumerate(content.chars)]
+    glyphs = glyphs_from_chars(chars)
     number = page.page_number
     model = page_model(page, has_text=not is_scanned(page, content, glyphs), turn=turn)
     segments = snap_and_join(page_segments(content.lines, content.rects, content.curves, content.chars, page_box))

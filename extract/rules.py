@@ -245,33 +245,54 @@ def _background(piece: _Piece, fills: list[_Fill]) -> float:
 
 
 class _GlyphBoxes:
-    """Glyph boxes (grown by _GLYPH_SLACK_EM) sorted by top, for 'does this
-    piece lie inside a glyph'."""
+    """Glyph boxes (grown by _GLYPH_SLACK_EM) sorted by top, for 'which
+    glyph holds this piece'."""
 
     def __init__(self, chars: Iterable[dict]) -> None:
         boxes = []
-        for c in chars:
+        for i, c in enumerate(chars):
             if str(c.get("text", "")).isspace():
                 continue
             slack = _GLYPH_SLACK_EM * float(c.get("size") or 0.0)
             boxes.append(
-                (float(c["top"]) - slack, float(c["bottom"]) + slack, float(c["x0"]) - slack, float(c["x1"]) + slack)
+                (float(c["top"]) - slack, float(c["bottom"]) + slack, float(c["x0"]) - slack, float(c["x1"]) + slack, i)
             )
         boxes.sort()
         self.boxes = boxes
         self.tops = [b[0] for b in boxes]
         self.tallest = max((b[1] - b[0] for b in boxes), default=0.0)
 
-    def holds(self, s: Segment) -> bool:
-        if not self.boxes:
-            return False
-        x0, x1, top, bottom = (s.start, s.end, s.pos, s.pos) if s.horizontal else (s.pos, s.pos, s.start, s.end)
+    def holder(self, x0: float, top: float, x1: float, bottom: float) -> int | None:
+        """Index (in ``chars``) of the glyph whose box holds the given box,
+        the nearest by centre when grown boxes of neighbours overlap."""
         lo = bisect_left(self.tops, top - self.tallest)
         hi = bisect_right(self.tops, top)
-        return any(
-            btop <= top and bottom <= bbottom and bx0 <= x0 and x1 <= bx1
-            for btop, bbottom, bx0, bx1 in self.boxes[lo:hi]
-        )
+        cx, cy = (x0 + x1) / 2, (top + bottom) / 2
+        best, best_d = None, 0.0
+        for btop, bbottom, bx0, bx1, i in self.boxes[lo:hi]:
+            if btop <= top and bottom <= bbottom and bx0 <= x0 and x1 <= bx1:
+                d = abs((bx0 + bx1) / 2 - cx) + abs((btop + bbottom) / 2 - cy)
+                if best is None or d < best_d:
+                    best, best_d = i, d
+        return best
+
+    def holds(self, s: Segment) -> bool:
+        if s.horizontal:
+            return self.holder(s.start, s.pos, s.end, s.pos) is not None
+        return self.holder(s.pos, s.start, s.pos, s.end) is not None
+
+
+def outlined_glyphs(chars: list[dict], rects: Iterable[dict], curves: Iterable[dict]) -> set[int]:
+    """Indexes of the glyphs over which the glyph's outline is stroked as a
+    path: how cairo re-draws text shown fill+stroke (synthetic bold)."""
+    glyphs = _GlyphBoxes(chars)
+    out: set[int] = set()
+    for shape in (*rects, *curves):
+        if shape.get("stroke") and not shape.get("fill"):
+            i = glyphs.holder(*_box(shape))
+            if i is not None:
+                out.add(i)
+    return out
 
 
 def page_segments(
