@@ -118,7 +118,7 @@ class _Piece:
     segment: Segment
     seq: int
     lightness: float | None
-    from_path: bool  # a rect or curve side (could be a glyph outline)
+    outline: bool  # a stroked rect or path side (could be a glyph outline)
     dot: bool = False
 
 
@@ -180,7 +180,7 @@ def _shape_pieces(kind: str, shape: dict, seq: int, fills: list[_Fill]) -> list[
     dot = _is_dot(x0, top, x1, bottom)
     if shape.get("fill"):
         if thin:
-            pieces.append(_Piece(_thin_box(x0, top, x1, bottom), seq, fill_light, True, dot))
+            pieces.append(_Piece(_thin_box(x0, top, x1, bottom), seq, fill_light, False, dot))
         elif fill_light is not None:
             fills.append(_Fill(seq, x0, top, x1, bottom, fill_light))
     if shape.get("stroke"):
@@ -321,7 +321,7 @@ def page_segments(
     for p in _orient_dots(pieces):
         if p.lightness is not None and abs(p.lightness - _background(p, fills)) < _MIN_CONTRAST:
             continue  # invisible against what lies under it
-        if p.from_path and glyphs.holds(p.segment):
+        if p.outline and glyphs.holds(p.segment):
             continue
         out.append(p.segment)
     return out
