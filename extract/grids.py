@@ -6,6 +6,9 @@ when the rule between them is missing, so a merged cell comes out as one
 cell with its rowspan and colspan — the same reading a person makes of the
 printed rules (and the method the truth files were made with).
 
+A grid drawn without its outer frame (rules across running on past the
+outermost rules along) gets its outer cells from where those rules end.
+
 Only real tables come out: a drawing needs at least two rows or two columns
 of cells to be a table, so page frames, boxed notes and underlines are not.
 """
@@ -172,12 +175,29 @@ def merged_regions(
     return sorted(spans), notes
 
 
+def _open_edges(positions: list[float], crossing: list[Segment]) -> list[float]:
+    """Outer edges of a grid drawn without an outer frame: when most rules
+    across (at least two) run on past the first or last rule along, the
+    outer cells end where those rules end."""
+    if not positions or len(crossing) < 2:
+        return positions
+    out = list(positions)
+    need = max(2, len(crossing) // 2)
+    before = [s.start for s in crossing if s.start < positions[0] - _MIN_EXTENT]
+    after = [s.end for s in crossing if s.end > positions[-1] + _MIN_EXTENT]
+    if len(before) >= need:
+        out.insert(0, min(before))
+    if len(after) >= need:
+        out.append(max(after))
+    return out
+
+
 def build_grid(drawing: list[Segment]) -> Grid | None:
     """The grid of one drawing, or None when it is not a table."""
     hs = [s for s in drawing if s.horizontal]
     vs = [s for s in drawing if not s.horizontal]
-    xs = cluster_positions(s.pos for s in vs)
-    ys = cluster_positions(s.pos for s in hs)
+    xs = _open_edges(cluster_positions(s.pos for s in vs), hs)
+    ys = _open_edges(cluster_positions(s.pos for s in hs), vs)
     if len(xs) < 2 or len(ys) < 2:
         return None
     if xs[-1] - xs[0] < _MIN_EXTENT or ys[-1] - ys[0] < _MIN_EXTENT:
