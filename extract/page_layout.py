@@ -159,7 +159,11 @@ def analyse_page(page: RenderModePage) -> tuple[PageLayout, list[Glyph]]:
     segments = snap_and_join(page_segments(content.lines, content.rects, content.curves, content.chars, page_box))
     grids = find_grids(segments)
     boxes = [BBox.rounded(*g.bounds) for g in grids]
-    inside, outside = split_by_tables(glyphs, boxes)
+    inside, _ = split_by_tables(glyphs, boxes)
+    # gridlines with nothing written in them are a chart or a drawing
+    kept = [i for i in range(len(grids)) if any(not g.text.isspace() for g in inside[i])]
+    grids = [grids[i] for i in kept]
+    inside, outside = split_by_tables(glyphs, [boxes[i] for i in kept])
     tables = [fill_grid(grid, inside[i], number) for i, grid in enumerate(grids)]
     diagnostics = [
         Diagnostic(code="IRREGULAR_MERGE", page=number, message=f"table at y={grid.ys[0]:.0f}: {note}")
