@@ -15,6 +15,7 @@ from .glyphs import Glyph, glyphs_from_chars
 from .grids import Grid, RuledLines, find_grids
 from .orientation import page_turn, turn_page
 from .pdf_open import PageContent, RenderModePage, page_content
+from .text_tables import find_text_tables
 from .rules import outlined_glyphs, page_segments, snap_and_join
 from .textlines import TextLine, group_lines, join_lines, plain_text
 
@@ -158,6 +159,8 @@ def analyse_page(page: RenderModePage) -> tuple[PageLayout, list[Glyph]]:
     model = page_model(page, has_text=not is_scanned(page, content, glyphs), turn=turn)
     segments = snap_and_join(page_segments(content.lines, content.rects, content.curves, content.chars, page_box))
     grids = find_grids(segments)
+    _, unruled = split_by_tables(glyphs, [BBox.rounded(*g.bounds) for g in grids])
+    grids = sorted(grids + find_text_tables(segments, unruled, number), key=lambda g: (g.ys[0], g.xs[0]))
     boxes = [BBox.rounded(*g.bounds) for g in grids]
     inside, _ = split_by_tables(glyphs, boxes)
     # gridlines with nothing written in them are a chart or a drawing
