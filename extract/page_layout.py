@@ -15,8 +15,8 @@ from .glyphs import Glyph, glyphs_from_chars
 from .grids import Grid, RuledLines, find_grids
 from .orientation import page_turn, turn_page
 from .pdf_open import PageContent, RenderModePage, page_content
-from .text_tables import find_text_tables
 from .rules import outlined_glyphs, page_segments, snap_and_join
+from .text_tables import find_text_tables
 from .textlines import TextLine, group_lines, join_lines, plain_text
 
 #: The text render mode of a glyph filled and stroked (synthetic bold).

@@ -25,9 +25,10 @@ inside one glyph's box belong to the glyph).
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Iterable
+from itertools import pairwise
+from typing import Any
 
 #: Strokes within this distance across their axis are the same rule
 #: (LibreOffice draws a cell's edge 0.25–0.5 pt off its neighbour's).
@@ -125,7 +126,7 @@ class _Piece:
 def _sides(points: Sequence[tuple[float, float]]) -> list[Segment]:
     """The axis-aligned sides of a path."""
     out = []
-    for (ax, ay), (bx, by) in zip(points, points[1:]):
+    for (ax, ay), (bx, by) in pairwise(points):
         if abs(ay - by) < _AXIS and abs(ax - bx) >= _AXIS:
             out.append(Segment(True, (ay + by) / 2, min(ax, bx), max(ax, bx)))
         elif abs(ax - bx) < _AXIS and abs(ay - by) >= _AXIS:
@@ -205,7 +206,7 @@ def _orient_dots(pieces: list[_Piece]) -> list[_Piece]:
     for along, ids in ((0, in_row), (1, in_col)):
         across = 1 - along
         ordered = sorted(dots, key=lambda p: (round(centre[id(p)][across] / _AXIS), centre[id(p)][along]))
-        for a, b in zip(ordered, ordered[1:]):
+        for a, b in pairwise(ordered):
             ca, cb = centre[id(a)], centre[id(b)]
             if abs(ca[across] - cb[across]) < _AXIS and cb[along] - ca[along] <= JOIN_TOLERANCE + _THIN:
                 ids.update((id(a), id(b)))

@@ -24,6 +24,7 @@ band between two rules must be one row of cells.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import pairwise
 
 from .glyphs import Glyph
 from .grids import Grid, GridCell, merged_regions
@@ -149,7 +150,7 @@ def _corridors(words: list[_Word], bands: list[int | None], left: float, right: 
     busy = [i for i in range(n) if counts[i] > allowed]
     runs = [
         (left + (a + 1) * _STEP, left + (b - 1) * _STEP, a + 1, b)
-        for a, b in zip(busy, busy[1:])
+        for a, b in pairwise(busy)
         if b - a - 1 >= _MIN_CORRIDOR / _STEP
     ]
     # a text crossing a whole corridor spans columns anyway; one reaching
@@ -197,7 +198,7 @@ def _bands_are_rows(words: list[_Word], bands: list[int | None], xs: list[float]
             by_cell.setdefault((b, _column_of((w.x0 + w.x1) / 2, xs)), []).append(w)
     for cell_words in by_cell.values():
         lines = sorted(cell_words, key=lambda w: w.top)
-        for prev, nxt in zip(lines, lines[1:]):
+        for prev, nxt in pairwise(lines):
             if nxt.top - prev.bottom > _ROW_GAP_SHARE * (prev.bottom - prev.top):
                 return False
     return True

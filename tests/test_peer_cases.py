@@ -44,9 +44,11 @@ _WS = re.compile(r"\s+")
 #: non-empty texts must still all be read somewhere in the same rows.
 SLIPS: dict[str, tuple[str, range]] = {
     "peer-tabula-spreadsheet_no_bounding_frame": (
-        "tabula loses 'PRODUCTS' (centred over three header rows) and starts header row 2 one column "
-        "left of where it is drawn",
-        range(0, 3),
+        (
+            "tabula loses 'PRODUCTS' (centred over three header rows) and starts header row 2 one column "
+            "left of where it is drawn"
+        ),
+        range(3),
     ),
 }
 
