@@ -19,6 +19,7 @@ full line reaches. With those:
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -191,7 +192,7 @@ class _Reader:
             return set()
         lines = first.lines
         group = [lines[0]]
-        for prev, line in zip(lines, lines[1:]):
+        for prev, line in itertools.pairwise(lines):
             if abs(prev.size - line.size) < 0.5 and self.metrics.is_tight(prev, line) and self.metrics.is_full(prev, line):
                 group.append(line)
                 continue
