@@ -41,6 +41,9 @@ _TOC_TITLE = re.compile(r"^目\s*录$|^contents$", re.IGNORECASE)
 _TOC_ENTRY = re.compile(r"^(?P<text>.*?\S)\s*(?P<leader>[.·…．•‧_。\-\s]*?)\s*(?P<label>\d{1,4}|[ivxlcdmIVXLCDM]{1,7})$")
 _LEADER_CHARS = set(".·…．•‧_。")
 _CAPTION_TEXT = re.compile(r"^(表|图|附表)\s*[\d一二三四五六七八九十]|表$")
+#: A page label this many ems or more after its entry's text is set flush
+#: right after a leader.
+_LEADER_EMS = 2.0
 _MAX_HEADING_CHARS = 60
 _MAX_CAPTION_CHARS = 50
 _MAX_COVER_LINES = 15
@@ -231,7 +234,7 @@ class _Reader:
             return None
         leader = m.group("leader")
         has_dots = sum(ch in _LEADER_CHARS for ch in leader) >= 3
-        at_right = line.x1 >= self.metrics.right_edge - 2 * line.size and " " in leader
+        at_right = line.x1 >= self.metrics.right_edge - 2 * line.size and _leader_gap(line, m.group("label"))
         return m.group("label") if has_dots or at_right else None
 
     def _toc_blocks(self, toc: _Toc) -> list[Block]:
@@ -314,6 +317,16 @@ class _Reader:
         if all(line.bold for line in lines) and len(text) <= _MAX_HEADING_CHARS and len(lines) <= 2:
             return _block(BlockKind.HEADING, lines, runs=runs, level=self.headings.level(text, first.size))
         return _block(BlockKind.PARAGRAPH, lines, runs=runs)
+
+
+def _leader_gap(line: TextLine, label: str) -> bool:
+    """Is the page label set apart from the entry's text by a leader's width
+    (spaces, or dots drawn as rules rather than characters)?"""
+    ink = [g for g in line.glyphs if not g.text.isspace()]
+    n = len(label)
+    if len(ink) <= n:
+        return False
+    return ink[-n].x0 - ink[-n - 1].x1 >= _LEADER_EMS * line.size
 
 
 def _truncate_runs(runs: list[Run], text: str) -> list[Run]:
