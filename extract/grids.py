@@ -66,6 +66,11 @@ class Grid(RuledLines):
 
     cells: list[GridCell]
     notes: list[str]
+    #: no rule drawn along the top / bottom edge (the rules across end
+    #: there): a table cut by a page break in the middle of a row, or drawn
+    #: without a frame
+    open_top: bool = False
+    open_bottom: bool = False
 
     def locate(self, x: float, y: float) -> tuple[int, int] | None:
         """Elementary (row, col) containing the point, or None outside."""
@@ -197,7 +202,10 @@ def build_grid(drawing: list[Segment]) -> Grid | None:
     hs = [s for s in drawing if s.horizontal]
     vs = [s for s in drawing if not s.horizontal]
     xs = _open_edges(cluster_positions(s.pos for s in vs), hs)
-    ys = _open_edges(cluster_positions(s.pos for s in hs), vs)
+    drawn_ys = cluster_positions(s.pos for s in hs)
+    ys = _open_edges(drawn_ys, vs)
+    open_top = bool(drawn_ys) and ys[0] < drawn_ys[0]
+    open_bottom = bool(drawn_ys) and ys[-1] > drawn_ys[-1]
     if len(xs) < 2 or len(ys) < 2:
         return None
     if xs[-1] - xs[0] < _MIN_EXTENT or ys[-1] - ys[0] < _MIN_EXTENT:
@@ -214,7 +222,7 @@ def build_grid(drawing: list[Segment]) -> Grid | None:
     if len(spans) < 2:
         return None
     cells = [GridCell(r, c, rs, cs, xs[c], ys[r], xs[c + cs], ys[r + rs]) for r, c, rs, cs in spans]
-    return Grid(xs=xs, ys=ys, cells=cells, notes=notes)
+    return Grid(xs=xs, ys=ys, cells=cells, notes=notes, open_top=open_top, open_bottom=open_bottom)
 
 
 def find_grids(segments: list[Segment]) -> list[Grid]:

@@ -35,6 +35,9 @@ class PageTable(RuledLines):
     #: (row, col) of cells whose last text line is full: text that may have
     #: been cut by the page end and go on in the next page's first row.
     full_cells: set[tuple[int, int]] = field(default_factory=set)
+    #: no rule along the top / bottom edge (see Grid)
+    open_top: bool = False
+    open_bottom: bool = False
 
     @property
     def bbox(self) -> BBox:
@@ -110,7 +113,7 @@ def fill_grid(grid: Grid, glyphs: list[Glyph], page: int) -> PageTable:
     lines = [group_lines(per_cell[i], page) for i in range(len(grid.cells))]
     insets = [line.x0 - gc.x0 for gc, cell_lines in zip(grid.cells, lines) for line in cell_lines]
     padding = max(0.0, min(insets)) if insets else 0.0
-    table = PageTable(page=page, xs=grid.xs, ys=grid.ys, cells=[])
+    table = PageTable(page=page, xs=grid.xs, ys=grid.ys, cells=[], open_top=grid.open_top, open_bottom=grid.open_bottom)
     for gc, cell_lines in zip(grid.cells, lines):
         text, full = _cell_text(cell_lines, gc.x1 - gc.x0 - 2 * padding, gc.x1 - padding, gc.bottom)
         table.cells.append(
