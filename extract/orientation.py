@@ -40,6 +40,8 @@ def glyph_turn(matrix: Any) -> int:
 def page_turn(chars: list[dict]) -> int:
     """The turn that makes most of the page's glyphs upright (0 when most
     are already, or the page has no text)."""
+    if sum(1 for c in chars if c.get("upright", True)) >= _MAJORITY * len(chars):
+        return 0  # the common case, decided without reading every matrix
     votes: Counter[int] = Counter()
     for c in chars:
         if not str(c.get("text", "")).isspace():

@@ -286,10 +286,12 @@ class _GlyphBoxes:
 def outlined_glyphs(chars: list[dict], rects: Iterable[dict], curves: Iterable[dict]) -> set[int]:
     """Indexes of the glyphs over which the glyph's outline is stroked as a
     path: how cairo re-draws text shown fill+stroke (synthetic bold)."""
+    outlines = [shape for shape in (*rects, *curves) if shape.get("stroke") and not shape.get("fill")]
+    if not outlines:
+        return set()
     glyphs = _GlyphBoxes(chars)
     out: set[int] = set()
-    for shape in (*rects, *curves):
-        if shape.get("stroke") and not shape.get("fill"):
+    for shape in outlines:
             i = glyphs.holder(*_box(shape))
             if i is not None:
                 out.add(i)
@@ -317,9 +319,10 @@ def page_segments(
         kind, shape = shapes[i]
         if _on_page(_box(shape), page_box):
             pieces += _shape_pieces(kind, shape, rank, fills)
-    glyphs = _GlyphBoxes(chars)
+    pieces = _orient_dots(pieces)
+    glyphs = _GlyphBoxes(chars if any(p.outline for p in pieces) else ())
     out = []
-    for p in _orient_dots(pieces):
+    for p in pieces:
         if p.lightness is not None and abs(p.lightness - _background(p, fills)) < _MIN_CONTRAST:
             continue  # invisible against what lies under it
         if p.outline and glyphs.holds(p.segment):
