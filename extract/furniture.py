@@ -25,6 +25,8 @@ _PAGE_NUMBER = re.compile(
 #: Share of the page height, from the top and from the bottom, where furniture lives.
 _BAND = 0.12
 _MIN_REPEATS = 2
+#: Lines of a table's title block are at most this many line heights apart.
+_TITLE_GAP = 2.0
 
 
 def _page_number(line: TextLine) -> str | None:
@@ -64,11 +66,22 @@ def _key(line: TextLine) -> str:
 
 
 def _title_block(layout: PageLayout, table_top: float) -> list[int]:
-    """Indexes of the lines right above a table (below any other table),
-    nearest last."""
-    above = [t.ys[-1] for t in layout.tables if t.ys[-1] <= table_top + 1]
-    floor = max(above) if above else float("-inf")
-    return [i for i, line in enumerate(layout.lines) if floor <= line.top and line.bottom <= table_top + 1]
+    """Indexes of the lines right above a table, top to bottom: going up
+    from the table, each within _TITLE_GAP line heights of the one below."""
+    above = sorted(
+        (i for i, line in enumerate(layout.lines) if line.bottom <= table_top + 1),
+        key=lambda i: layout.lines[i].bottom,
+        reverse=True,
+    )
+    block: list[int] = []
+    edge = table_top
+    for i in above:
+        line = layout.lines[i]
+        if edge - line.bottom > _TITLE_GAP * (line.bottom - line.top):
+            break
+        block.append(i)
+        edge = line.top
+    return block[::-1]
 
 
 def _first_titles(layouts: list[PageLayout]) -> set[tuple[int, int]]:

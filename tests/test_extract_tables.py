@@ -84,6 +84,7 @@ def _part(page: int, xs: list[float], rows: list[list[tuple[int, int, int, str]]
     """A table part: ``rows[r]`` lists (col, rowspan, colspan, text) of the
     cells starting in row r; rows 20 pt high."""
     from jixiao.extract.page_layout import PageTable
+
     from jixiao.model import BBox, Cell
 
     ys = [100.0 + 20 * r for r in range(len(rows) + 1)]
