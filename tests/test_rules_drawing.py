@@ -125,22 +125,13 @@ def test_gridlines_without_text_are_not_a_table(tmp_path: Path) -> None:
 def test_a_table_printed_sideways_comes_out_upright(tmp_path: Path, angle: int) -> None:
     """The whole table turned a quarter on an upright page (no /Rotate):
     cells in reading order, text upright."""
-    path = tmp_path / "t.pdf"
-    c = Canvas(str(path), pagesize=(PAGE_W, PAGE_H))
-    c.translate(PAGE_W / 2, PAGE_H / 2)
-    c.rotate(angle)
-    c.translate(-PAGE_W / 2, -PAGE_H / 2)
-    c.setLineWidth(0.5)
-    for y in YS:
-        c.line(XS[0], y, XS[-1], y)
-    for x in XS:
-        c.line(x, YS[0], x, YS[-1])
-    c.setFont("Helvetica", 10)
-    for r, row in enumerate(TEXTS):
-        for k, t in enumerate(row):
-            c.drawString(XS[k] + 6, YS[r] - 20, t)
-    c.showPage()
-    c.save()
+
+    def turn(c: Canvas) -> None:
+        c.translate(PAGE_W / 2, PAGE_H / 2)
+        c.rotate(angle)
+        c.translate(-PAGE_W / 2, -PAGE_H / 2)
+
+    path = _grid_pdf(tmp_path / "t.pdf", _stroked, before=turn)
     assert _cells(path) == EXPECTED
 
 
