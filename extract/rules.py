@@ -213,15 +213,11 @@ def _orient_dots(pieces: list[_Piece]) -> list[_Piece]:
     out = [p for p in pieces if not p.dot]
     for p in dots:
         cx, cy = centre[id(p)]
-        s = p.segment
-        half_w = (s.end - s.start) / 2 if s.horizontal else 0.0
-        half_h = 0.0 if s.horizontal else (s.end - s.start) / 2
+        half = p.segment.length / 2  # a dot's longer side
         if id(p) in in_row:
-            w = max(half_w, half_h)
-            out.append(_Piece(Segment(True, cy, cx - w, cx + w), p.seq, p.lightness, True))
+            out.append(_Piece(Segment(True, cy, cx - half, cx + half), p.seq, p.lightness, p.outline))
         if id(p) in in_col:
-            h = max(half_w, half_h)
-            out.append(_Piece(Segment(False, cx, cy - h, cy + h), p.seq, p.lightness, True))
+            out.append(_Piece(Segment(False, cx, cy - half, cy + half), p.seq, p.lightness, p.outline))
     return out
 
 
