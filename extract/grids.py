@@ -117,6 +117,11 @@ def connected_drawings(segments: list[Segment]) -> list[list[Segment]]:
     return [g for g in groups.values() if any(s.horizontal for s in g) and any(not s.horizontal for s in g)]
 
 
+def is_drawn(segments: list[Segment], pos: float, start: float, end: float) -> bool:
+    """Do the rules at ``pos`` cover enough of [start, end] to draw that boundary?"""
+    return _coverage(segments, pos, start, end) >= _DRAWN
+
+
 def _coverage(segments: list[Segment], pos: float, start: float, end: float) -> float:
     """Share of [start, end] at ``pos`` covered by the given rules."""
     length = end - start
@@ -216,8 +221,8 @@ def build_grid(drawing: list[Segment]) -> Grid | None:
     spans, notes = merged_regions(
         n_rows,
         n_cols,
-        open_right=lambda r, c: _coverage(vs, xs[c + 1], ys[r], ys[r + 1]) < _DRAWN,
-        open_down=lambda r, c: _coverage(hs, ys[r + 1], xs[c], xs[c + 1]) < _DRAWN,
+        open_right=lambda r, c: not is_drawn(vs, xs[c + 1], ys[r], ys[r + 1]),
+        open_down=lambda r, c: not is_drawn(hs, ys[r + 1], xs[c], xs[c + 1]),
     )
     if len(spans) < 2:
         return None

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 from .glyphs import Glyph
-from .grids import Grid, GridCell, merged_regions
+from .grids import Grid, GridCell, is_drawn, merged_regions
 from .rules import SNAP_TOLERANCE, Segment, cluster_positions
 from .textlines import group_lines
 
@@ -57,8 +57,6 @@ _ROW_GAP_SHARE = 0.6
 #: this share of their width) to theirs.
 _CENTRED = 3.0
 _CENTRED_SHARE = 0.05
-#: A boundary is drawn when rules cover at least this share of it.
-_DRAWN = 0.6
 
 
 @dataclass
@@ -242,13 +240,6 @@ def _centred_spans(words: list[_Word], bands: list[int | None], xs: list[float])
     return out
 
 
-def _coverage(rules: list[Segment], pos: float, start: float, end: float) -> float:
-    covered = sum(
-        max(0.0, min(s.end, end) - max(s.start, start)) for s in rules if abs(s.pos - pos) <= SNAP_TOLERANCE
-    )
-    return covered / (end - start) if end > start else 1.0
-
-
 def text_grid(stack: list[Segment], glyphs: list[Glyph], page: int) -> Grid | None:
     """The grid of a rules-only table bounded by ``stack``, from the glyphs
     inside it; None when its text does not make a table."""
@@ -278,7 +269,7 @@ def text_grid(stack: list[Segment], glyphs: list[Glyph], page: int) -> Grid | No
         n_rows,
         n_cols,
         open_right=crossed,
-        open_down=lambda r, c: _coverage(stack, ys[r + 1], xs[c], xs[c + 1]) < _DRAWN,
+        open_down=lambda r, c: not is_drawn(stack, ys[r + 1], xs[c], xs[c + 1]),
     )
     cells = [GridCell(r, c, rs, cs, xs[c], ys[r], xs[c + cs], ys[r + rs]) for r, c, rs, cs in spans]
     return Grid(xs=xs, ys=ys, cells=cells, notes=notes)
