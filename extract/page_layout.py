@@ -16,7 +16,7 @@ from .grids import Grid, RuledLines, find_grids
 from .orientation import page_turn, turn_page
 from .pdf_open import PageContent, RenderModePage, page_content
 from .rules import outlined_glyphs, page_segments, snap_and_join
-from .text_tables import find_text_tables
+from .text_tables import rule_stacks, text_grid
 from .textlines import TextLine, group_lines, join_lines, plain_text
 
 #: The text render mode of a glyph filled and stroked (synthetic bold).
@@ -162,14 +162,18 @@ def analyse_page(page: RenderModePage) -> tuple[PageLayout, list[Glyph]]:
     model = page_model(page, has_text=not is_scanned(page, content, glyphs), turn=turn)
     segments = snap_and_join(page_segments(content.lines, content.rects, content.curves, content.chars, page_box))
     grids = find_grids(segments)
-    _, unruled = split_by_tables(glyphs, [BBox.rounded(*g.bounds) for g in grids])
-    grids = sorted(grids + find_text_tables(segments, unruled, number), key=lambda g: (g.ys[0], g.xs[0]))
+    stacks = rule_stacks(segments)
+    if stacks:
+        _, unruled = split_by_tables(glyphs, [BBox.rounded(*g.bounds) for g in grids])
+        grids += [g for g in (text_grid(st, unruled, number) for st in stacks) if g is not None]
+        grids.sort(key=lambda g: (g.ys[0], g.xs[0]))
     boxes = [BBox.rounded(*g.bounds) for g in grids]
-    inside, _ = split_by_tables(glyphs, boxes)
+    inside, outside = split_by_tables(glyphs, boxes)
     # gridlines with nothing written in them are a chart or a drawing
     kept = [i for i in range(len(grids)) if any(not g.text.isspace() for g in inside[i])]
-    grids = [grids[i] for i in kept]
-    inside, outside = split_by_tables(glyphs, [boxes[i] for i in kept])
+    if len(kept) < len(grids):
+        grids = [grids[i] for i in kept]
+        inside, outside = split_by_tables(glyphs, [boxes[i] for i in kept])
     tables = [fill_grid(grid, inside[i], number) for i, grid in enumerate(grids)]
     diagnostics = [
         Diagnostic(code="IRREGULAR_MERGE", page=number, message=f"table at y={grid.ys[0]:.0f}: {note}")

@@ -273,9 +273,3 @@ def text_grid(stack: list[Segment], glyphs: list[Glyph], page: int) -> Grid | No
     )
     cells = [GridCell(r, c, rs, cs, xs[c], ys[r], xs[c + cs], ys[r + rs]) for r, c, rs, cs in spans]
     return Grid(xs=xs, ys=ys, cells=cells, notes=notes)
-
-
-def find_text_tables(segments: list[Segment], glyphs: list[Glyph], page: int) -> list[Grid]:
-    """Every rules-only table on a page, top to bottom."""
-    grids = [g for g in (text_grid(st, glyphs, page) for st in rule_stacks(segments)) if g is not None]
-    return sorted(grids, key=lambda g: g.ys[0])
