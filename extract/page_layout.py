@@ -15,6 +15,7 @@ from .glyphs import Glyph, glyphs_from_chars
 from .grids import Grid, RuledLines, find_grids
 from .pdf_open import PageContent, RenderModePage, page_content
 from .rules import page_segments, snap_and_join
+from .text_quality import assess_text_layer
 from .textlines import TextLine, group_lines, join_lines, plain_text
 
 #: A page whose images cover this share of it and which has no glyphs is a scan.
@@ -43,6 +44,9 @@ class PageLayout:
     lines: list[TextLine]
     tables: list[PageTable]
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    #: Why the page's text layer cannot be used ("" when it can): its text
+    #: must come from OCR; its tables' geometry (empty cells) still holds.
+    unusable_text: str = ""
 
 
 def image_coverage(page: RenderModePage, content: PageContent) -> float:
@@ -138,9 +142,10 @@ def analyse_page(page: RenderModePage) -> tuple[PageLayout, list[Glyph]]:
     """Tables and body lines of one page with the pdfplumber engine. Also
     returns the page's glyphs so another table engine can reuse them."""
     content = page_content(page)
-    glyphs = glyphs_from_chars(content.chars)
     number = page.page_number
-    model = page_model(page, has_text=not is_scanned(page, content, glyphs))
+    verdict = assess_text_layer(content.chars)
+    glyphs = glyphs_from_chars(content.chars) if verdict.usable else []
+    model = page_model(page, has_text=verdict.usable and not is_scanned(page, content, glyphs))
     segments = snap_and_join(page_segments(content.lines, content.rects, content.curves))
     grids = find_grids(segments)
     boxes = [BBox.rounded(*g.bounds) for g in grids]
@@ -151,4 +156,8 @@ def analyse_page(page: RenderModePage) -> tuple[PageLayout, list[Glyph]]:
         for grid in grids
         for note in grid.notes
     ]
-    return PageLayout(page=model, lines=group_lines(outside, number), tables=tables, diagnostics=diagnostics), glyphs
+    if not verdict.usable:
+        diagnostics.append(Diagnostic(code="TEXT_LAYER_UNUSABLE", page=number, message=verdict.reason))
+    layout = PageLayout(page=model, lines=group_lines(outside, number), tables=tables, diagnostics=diagnostics,
+                        unusable_text=verdict.reason)
+    return layout, glyphs
