@@ -49,6 +49,7 @@ import io
 import os
 import shutil
 import subprocess
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -270,6 +271,89 @@ def _read_cell(gray: np.ndarray, read: Callable[[np.ndarray], list[OcrLine]]) ->
     return _cell_line([_unpad(ln, pad, height, width) for ln in read(padded)], height, width)
 
 
+#: Punctuation printed in two widths (ASCII and its fullwidth form), which a
+#: recogniser tells apart badly: the glyphs are the same shape.
+_TWO_WIDTHS = {ascii_: chr(ord(ascii_) + 0xFEE0) for ascii_ in "(),:;!?"}
+_TWO_WIDTHS_BACK = {full: ascii_ for ascii_, full in _TWO_WIDTHS.items()}
+#: Distance (in ems) between the centres of the characters either side of a
+#: punctuation mark: a fullwidth mark takes a whole em cell, so its (wide)
+#: neighbours stand 2–2.4 em apart; an ASCII one, 1.3–1.6 em. A narrow
+#: neighbour (a digit) stands a quarter em closer; the span is corrected
+#: for that before it is judged.
+_FULLWIDTH_SPAN = 1.78
+_HALFWIDTH_SPAN = 1.6
+_NARROW_NEIGHBOUR_EM = 0.25
+#: Ideograph pairs a line needs before its em can be measured.
+_MIN_EM_PAIRS = 2
+_OPENING, _CLOSING = "(（", ")）"
+
+
+def _is_ideograph(ch: str) -> bool:
+    return "\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff"
+
+
+def _is_wide(ch: str) -> bool:
+    return unicodedata.east_asian_width(ch) in ("W", "F")
+
+
+def _width_of_pair(chars: list[str], i: int, measured: dict[int, bool]) -> bool | None:
+    """The measured width of the bracket paired with bracket ``i`` in the
+    line (True = fullwidth), if any: a pair is printed in one width."""
+    step, mine, partner = (1, _OPENING, _CLOSING) if chars[i] in _OPENING else (-1, _CLOSING, _OPENING)
+    depth, j = 0, i + step
+    while 0 <= j < len(chars):
+        if chars[j] in mine:
+            depth += 1
+        elif chars[j] in partner:
+            if depth == 0:
+                return measured.get(j)
+            depth -= 1
+        j += step
+    return None
+
+
+def settle_punctuation_width(text: str, positions: list[int] | list[float]) -> str:
+    """Each two-width punctuation mark of a recognised line put in the width
+    it was printed in, measured from where the recogniser saw each character.
+
+    ``positions`` are the characters' positions along the line (any unit;
+    one per non-space character, in order), e.g. the CTC frame each was
+    decoded at. The line's em is the median step between adjacent
+    ideographs (they advance one em each); a mark whose neighbours stand
+    two ems apart fills a cell of its own and is fullwidth, one whose
+    neighbours stand closer is ASCII. A bracket at a line end, which has
+    one neighbour only, takes the width of its partner when that was
+    measured. Lines with too few ideographs to measure an em, and spans in
+    between, are left as read. The recogniser reads the shape right and the
+    width by guess (its only prose errors on the scanned fixture,
+    docs/OCR.md); the print tells."""
+    chars = [ch for ch in text if not ch.isspace()]
+    marks = [i for i, ch in enumerate(chars) if ch in _TWO_WIDTHS or ch in _TWO_WIDTHS_BACK]
+    if not marks or len(chars) != len(positions):
+        return text
+    steps = [b - a for a, b, x, y in zip(positions, positions[1:], chars, chars[1:]) if _is_ideograph(x) and _is_ideograph(y)]
+    em = float(np.median(steps)) if len(steps) >= _MIN_EM_PAIRS else 0.0
+    if em <= 0:
+        return text
+    measured: dict[int, bool] = {}
+    for i in marks:
+        if 0 < i < len(chars) - 1:
+            narrow = sum(not _is_wide(chars[j]) for j in (i - 1, i + 1))
+            span = (positions[i + 1] - positions[i - 1]) / em + _NARROW_NEIGHBOUR_EM * narrow
+            if span >= _FULLWIDTH_SPAN or span <= _HALFWIDTH_SPAN:
+                measured[i] = span >= _FULLWIDTH_SPAN
+    for i in marks:
+        if i not in measured and chars[i] in _OPENING + _CLOSING:
+            paired = _width_of_pair(chars, i, measured)
+            if paired is not None:
+                measured[i] = paired
+    settled = list(chars)
+    for i, full in measured.items():
+        settled[i] = _TWO_WIDTHS.get(chars[i], chars[i]) if full else _TWO_WIDTHS_BACK.get(chars[i], chars[i])
+    out = iter(settled)
+    return "".join(ch if ch.isspace() else next(out) for ch in text)
+
+
 Recognize = Callable[[list[np.ndarray]], list[tuple[str, float]]]
 
 
@@ -405,8 +489,12 @@ class RapidOcrEngine:
 
         _, recognizer = _rapidocr_stages()
         bgr = [cv2.cvtColor(_gray(crop), cv2.COLOR_GRAY2BGR) for crop in crops]
-        result = recognizer(TextRecInput(img=bgr))
-        return [(text, float(score)) for text, score in zip(result.txts, result.scores)]
+        result = recognizer(TextRecInput(img=bgr, return_word_box=True))
+        lines = []
+        for text, score, words in zip(result.txts, result.scores, result.word_results):
+            columns = [col for cols in (words.word_cols if words else []) for col in cols]
+            lines.append((settle_punctuation_width(text, columns), float(score)))
+        return lines
 
     @staticmethod
     def _detect(gray: np.ndarray) -> list[tuple[int, int, int, int]]:

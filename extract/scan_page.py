@@ -43,9 +43,10 @@ from .textlines import TextLine, group_lines
 
 #: Points kept clear of a cell's rules when cropping it for OCR.
 _CELL_INSET_PT = 1.5
-#: Pixels around a table blanked before the rest of the page is read (its
-#: outer rules, slightly thickened by the scan).
-_TABLE_MARGIN_PX = 2
+#: Points around a table blanked before the rest of the page is read: its
+#: outer rules, thickened and left a little askew by the scan, must not
+#: leave ink that text detection would then search.
+_TABLE_MARGIN_PT = 3.0
 #: A line is bold when its stroke is this much wider than the document's
 #: usual: bold lines of the fixture measure 2.5–3.1 pt, regular ones 1.1–1.3.
 _BOLD_RATIO = 1.5
@@ -118,10 +119,10 @@ def read_page_text(image: PageImage, tables: list[PageTable], engine: OcrEngine)
     their own): text detection runs only on the bands of the page that
     hold ink, each band read as one region."""
     gray, ink = image.gray.copy(), image.ink.copy()
+    margin = int(_TABLE_MARGIN_PT * image.scale)
     for table in tables:
         x0, top, x1, bottom = (int(v * image.scale) for v in table.bounds)
-        region = (slice(max(0, top - _TABLE_MARGIN_PX), bottom + _TABLE_MARGIN_PX),
-                  slice(max(0, x0 - _TABLE_MARGIN_PX), x1 + _TABLE_MARGIN_PX))
+        region = (slice(max(0, top - margin), bottom + margin), slice(max(0, x0 - margin), x1 + margin))
         gray[region], ink[region] = 255, 0
     found = []
     for x0, top, x1, bottom in ink_bands(image, ink):
