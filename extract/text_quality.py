@@ -22,7 +22,7 @@ text is
   fonts (Symbol, Wingdings bullets and check boxes) map to in healthy
   documents: those are symbols, not text, and neither count for nor
   against the font;
-* U+FFFD, a surrogate or an unassigned code point.
+* U+FFFD, a surrogate or a noncharacter.
 
 And a glyph's text is contradicted by its shape when a narrow character
 (Latin letters, digits, ASCII punctuation) is drawn a full em wide, as a
@@ -39,21 +39,26 @@ symbol); one unmapped bullet does not cost a page its exact text.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-#: pdfminer's text for a glyph code it could not map to Unicode.
-_CID = re.compile(r"\(cid:\d+\)")
-#: Whitespace a parser may generate or a font may map to: not a glyph to judge.
-_PARSER_WHITESPACE = frozenset("\t\n\r\x0b\x0c ")
-#: Private-use code points that symbol fonts map their glyphs to (Microsoft's
-#: symbol cmap: Symbol, Wingdings, used for bullets and check boxes).
-_SYMBOL_PUA = range(0xF020, 0xF100)
-#: Unicode general categories of a code point that cannot be a mapped glyph:
-#: control, private use (outside the symbol range), surrogate, unassigned.
-_UNMAPPED_CATEGORIES = frozenset({"Cc", "Co", "Cs", "Cn"})
+#: A glyph text that says the parser found no Unicode for the glyph:
+#: pdfminer's ``(cid:N)``; control characters other than whitespace (C0
+#: and C1); private use outside the symbol-font range U+F020–U+F0FF (BMP
+#: and the supplementary planes); surrogates; U+FFFD and the noncharacters.
+_UNMAPPED = re.compile(
+    "\\(cid:\\d+\\)|[\x00-\x08\x0e-\x1f\x7f-\x9f\ue000-\uf01f\uf100-\uf8ff\ud800-\udfff"
+    "\ufffd\ufffe\uffff\U000f0000-\U0010ffff]"
+)
+#: Glyph texts not judged: whitespace (a parser may generate it; not the
+#: separators U+001C–U+001F, which are codes a broken font left raw) and
+#: symbol-font code points (Symbol, Wingdings bullets and check boxes map
+#: to U+F020–U+F0FF in healthy documents: symbols, not text).
+_NOT_JUDGED = re.compile("[\t-\r \u00a0\u2000-\u200b\u3000\uf020-\uf0ff]*")
+#: A character every font draws well under an em wide: printable ASCII,
+#: halfwidth forms, Latin-1 letters.
+_NARROW = re.compile("[!-~\uff61-\uffdc\u00c0-\u00ff]")
 
 #: A narrow character drawn at least this share of an em wide is drawn as
 #: a CJK glyph is: its text contradicts its shape. Times' W is 0.94 em.
@@ -73,29 +78,7 @@ _MIN_BROKEN_GLYPHS = 5
 
 def glyph_unmapped(text: str) -> bool:
     """True when a glyph's text says the parser found no Unicode for it."""
-    if _CID.search(text):
-        return True
-    for ch in text:
-        if ch in _PARSER_WHITESPACE or ord(ch) in _SYMBOL_PUA:
-            continue
-        if ch == "\ufffd" or unicodedata.category(ch) in _UNMAPPED_CATEGORIES:
-            return True
-    return False
-
-
-def _is_symbol(text: str) -> bool:
-    return all(ord(ch) in _SYMBOL_PUA for ch in text)
-
-
-def _narrow(text: str) -> bool:
-    """A single character that every font draws well under an em wide:
-    East Asian width narrow (ASCII) or half-width, or a Latin-1 letter."""
-    if len(text) != 1:
-        return False
-    ch = text
-    if unicodedata.east_asian_width(ch) in ("Na", "H"):
-        return ch.isalnum() or unicodedata.category(ch).startswith("P")
-    return "\u00c0" <= ch <= "\u00ff" and ch.isalpha()
+    return _UNMAPPED.search(text) is not None
 
 
 def _advance_em(char: Mapping[str, Any]) -> float | None:
@@ -146,17 +129,21 @@ class TextLayerVerdict:
 
 
 def tally_fonts(chars: Iterable[Mapping[str, Any]]) -> dict[str, FontTally]:
-    """Per font name, how many of its glyphs are unmapped or contradicted."""
+    """Per font name, how many of its glyphs are unmapped or contradicted.
+    Runs on every page of every document, so it stays lean: one regex test
+    per glyph, the box only for the few narrow ones."""
     fonts: dict[str, FontTally] = {}
     for char in chars:
-        text = str(char.get("text") or "")
-        if not text or all(ch in _PARSER_WHITESPACE for ch in text) or _is_symbol(text):
+        text = char.get("text") or ""
+        if _NOT_JUDGED.fullmatch(text):
             continue
-        tally = fonts.setdefault(str(char.get("fontname", "")), FontTally())
+        tally = fonts.get(char.get("fontname", ""))
+        if tally is None:
+            tally = fonts[char.get("fontname", "")] = FontTally()
         tally.glyphs += 1
-        if glyph_unmapped(text):
+        if _UNMAPPED.search(text):
             tally.unmapped += 1
-        elif _narrow(text):
+        elif _NARROW.fullmatch(text):
             tally.narrow += 1
             advance = _advance_em(char)
             if advance is not None and advance >= _FULL_EM:

@@ -41,7 +41,7 @@ def _line(text: str, font: str, em: float, size: float = 10.0) -> list[dict]:
 # --- glyphs ------------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("text", ["(cid:12)", "(cid:1)", "\x01", "\x85", "\ue000", "\U000f0001", "\ufffd", "\u0378"])
+@pytest.mark.parametrize("text", ["(cid:12)", "(cid:1)", "\x01", "\x85", "\ue000", "\U000f0001", "\ufffd", "\x1c"])
 def test_unmapped_glyphs(text: str) -> None:
     assert glyph_unmapped(text)
 
