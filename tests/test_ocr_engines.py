@@ -194,3 +194,21 @@ def test_onnxruntime_runs_one_thread_per_process() -> None:
     for stage in ocr_engines._rapidocr_stages():
         options = stage.session.session.get_session_options()
         assert (options.intra_op_num_threads, options.inter_op_num_threads) == (1, 1)
+
+
+def test_page_text_is_detected_on_the_bands_that_hold_ink() -> None:
+    """Two paragraphs far apart are two bands, each cut to its ink's columns
+    with a margin; the lines of a paragraph are one band; specks are not text."""
+    from jixiao.extract.scan_image import PageImage, ink_bands
+
+    ink = np.zeros((1000, 800), dtype=np.uint8)
+    ink[100:130, 100:700] = 255  # paragraph 1, line 1
+    ink[150:180, 100:500] = 255  # paragraph 1, line 2 (20 px below: same band)
+    ink[600:630, 300:400] = 255  # a heading far below
+    ink[900:902, 50:52] = 255  # a speck
+    image = PageImage(gray=255 - ink, ink=ink, scale=200 / 72, skew_degrees=0.0)
+    margin = int(8 * 200 / 72)
+    assert ink_bands(image, ink) == [
+        (100 - margin, 100 - margin, 700 + margin, 180 + margin),
+        (300 - margin, 600 - margin, 400 + margin, 630 + margin),
+    ]
