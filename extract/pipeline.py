@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import multiprocessing
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from dataclasses import dataclass
 from multiprocessing.context import BaseContext
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,14 @@ from .pdf_open import open_pdf, source_info
 from .reading_order import TableMark, read_blocks
 from .stitching import stitch_tables
 from .textlines import group_lines
+
+
+@dataclass
+class _Pending:
+    """A page being OCR'd: its number (for errors) and its future layout."""
+
+    page: int
+    future: Future
 
 
 class _Scanner:
@@ -72,7 +81,7 @@ class _Scanner:
         done.set_result(ocr_page(self._document, page, self._engine, tables, notes))
         return done
 
-    def finish(self, layouts: list[PageLayout | Future]) -> list[PageLayout]:
+    def finish(self, layouts: list[PageLayout | _Pending]) -> list[PageLayout]:
         """The layouts with every OCR'd page in place, bold decided over all
         of the document's OCR lines."""
         from .scan_page import mark_bold_lines
@@ -80,14 +89,14 @@ class _Scanner:
         try:
             out, lines = [], []
             for layout in layouts:
-                if isinstance(layout, Future):
-                    page = layout.page_number  # type: ignore[attr-defined]
+                if isinstance(layout, _Pending):
                     try:
-                        layout, page_lines = layout.result()
+                        page_layout, page_lines = layout.future.result()
                     except Exception as e:
-                        raise InputError(self.path, f"cannot OCR page ({type(e).__name__}: {e})", page=page,
+                        raise InputError(self.path, f"cannot OCR page ({type(e).__name__}: {e})", page=layout.page,
                                          code=ErrorCode.MALFORMED) from e
                     lines += page_lines
+                    layout = page_layout
                 out.append(layout)
             mark_bold_lines(lines)
             return out
@@ -103,7 +112,8 @@ class _Scanner:
 
 def _pool_context() -> BaseContext:
     """Fork where the platform has it: a forked worker starts at once with
-    jixiao already imported (the parent has run no OCR thread to inherit)."""
+    jixiao already imported. Safe even after this process has OCR'd: its
+    onnxruntime sessions run no threads of their own to be lost in a fork."""
     methods = multiprocessing.get_all_start_methods()
     return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
 
@@ -133,16 +143,15 @@ def _edges(layout: PageLayout) -> tuple[bool, bool]:
     return opens, closes
 
 
-def _ocr(scanner: _Scanner, page, layout: PageLayout | None, ocr: str, path: Path) -> Future:
+def _ocr(scanner: _Scanner, page, layout: PageLayout | None, ocr: str, path: Path) -> _Pending:
     """Route a page without a usable text layer to OCR (or, with OCR off,
     refuse it: the error says why the page needs it)."""
     why = layout.unusable_text if layout is not None and layout.unusable_text else "no text layer (scanned?)"
     if ocr == "off":
         raise InputError(path, f"{why}; OCR is off (--ocr off)", page=page.page_number, code=ErrorCode.NO_TEXT_LAYER)
     drawn = layout if layout is not None and layout.unusable_text else None
-    future = scanner.analyse(drawn.page if drawn is not None else page_model(page, has_text=False), drawn)
-    future.page_number = page.page_number  # type: ignore[attr-defined]
-    return future
+    model = drawn.page if drawn is not None else page_model(page, has_text=False)
+    return _Pending(page.page_number, scanner.analyse(model, drawn))
 
 
 def read_pdf(path: str | Path, settings: Settings | None = None, *, ocr_workers: int = 1, **overrides: Any) -> Document:
@@ -158,7 +167,7 @@ def read_pdf(path: str | Path, settings: Settings | None = None, *, ocr_workers:
     settings = Settings.model_validate({**(settings or Settings()).model_dump(), **overrides})
     engine, ocr = settings.engine, settings.ocr
     path = Path(path)
-    found: list[PageLayout | Future] = []
+    found: list[PageLayout | _Pending] = []
     glyphs_by_page: list[list] = []
     scanner = _Scanner(path, ocr_workers)
     with open_pdf(path) as (pdf, pages):
