@@ -19,7 +19,15 @@ The machine's load average is printed before and after: on a shared
 machine, read the CPU column. ``--fixture`` also takes the ``-ps2pdf``
 variant (a text layer without Unicode, read through OCR).
 
-Usage: ``python benchmarks/ocr_speed.py [--runs 2] [--workers 1 2] [--fixture NAME]``
+To compare with the code before a change, lay that commit's package out
+and pass it with ``--compare-with``::
+
+    git archive COMMIT extract jixiao normalize output corpus | tar -x -C /tmp/base
+    mkdir -p /tmp/basepkg && cp -r /tmp/base/jixiao /tmp/basepkg/
+    for d in extract normalize output corpus; do ln -s /tmp/base/$d /tmp/basepkg/jixiao/$d; done
+    python benchmarks/ocr_speed.py --compare-with /tmp/basepkg
+
+Usage: ``python benchmarks/ocr_speed.py [--runs 2] [--workers 1 2] [--fixture NAME] [--compare-with DIR]``
 """
 
 from __future__ import annotations
@@ -44,14 +52,19 @@ sys.path.insert(0, str(REPO_ROOT / "tests"))  # teds.py: the suite's TEDS
 
 _WS = re.compile(r"\s+")
 _READ = """
-import sys, jixiao
-doc = jixiao.read_pdf(sys.argv[1], ocr_workers=int(sys.argv[2]))
+import inspect, sys
+if sys.argv[4]:
+    sys.path.insert(0, sys.argv[4])
+from jixiao.extract import read_pdf
+parallel = "ocr_workers" in inspect.signature(read_pdf).parameters
+doc = read_pdf(sys.argv[1], **({"ocr_workers": int(sys.argv[2])} if parallel else {}))
 open(sys.argv[3], "w", encoding="utf-8").write(doc.to_json())
 """
 
 
 @dataclass
 class Run:
+    label: str
     workers: int
     pages: int
     wall: float
@@ -95,14 +108,19 @@ def _accuracy(document_json: str, fixture: Path) -> tuple[float, float, float, f
     return structure, full, prose, text_cer, similarity, len(doc.pages)
 
 
-def run_once(pdf: Path, workers: int, fixture: Path) -> Run:
+def run_once(pdf: Path, workers: int, fixture: Path, code: str = "") -> Run:
+    """One whole-document read in a fresh process; ``code``: a directory
+    holding another jixiao package tree to run instead (e.g. an older
+    commit's, laid out by ``git archive`` with its subpackages linked
+    under ``jixiao/``)."""
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "doc.json"
         cpu0, wall0 = _children_cpu(), time.perf_counter()
-        subprocess.run([sys.executable, "-c", _READ, str(pdf), str(workers), str(out)], check=True)
+        subprocess.run([sys.executable, "-c", _READ, str(pdf), str(workers), str(out), code], check=True)
         wall, cpu = time.perf_counter() - wall0, _children_cpu() - cpu0
         structure, full, prose, text_cer, similarity, pages = _accuracy(out.read_text(encoding="utf-8"), fixture)
-    return Run(workers, pages, wall, cpu, structure, full, prose, text_cer, similarity)
+    label = f"{'other' if code else 'this'} code, {workers} worker{'s' if workers > 1 else ''}"
+    return Run(label, workers, pages, wall, cpu, structure, full, prose, text_cer, similarity)
 
 
 def main() -> None:
@@ -110,35 +128,37 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=2, help="interleaved rounds")
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--fixture", default="hebei-chengde-gxq-zrzy-2023-scan")
+    parser.add_argument("--compare-with", default="", metavar="DIR",
+                        help="also run (interleaved, one process) the jixiao package tree in DIR, e.g. the code before a change")
     args = parser.parse_args()
     fixture = CORPUS / args.fixture
     pdf = fixture / "document.pdf"
     print(f"{args.fixture}; cores usable: {len(os.sched_getaffinity(0))}; load average before: {os.getloadavg()}")
+    plan = [(workers, "") for workers in args.workers]
+    if args.compare_with:
+        plan.append((1, str(Path(args.compare_with).resolve())))
     runs: list[Run] = []
     for round_ in range(args.runs):
-        order = args.workers if round_ % 2 == 0 else args.workers[::-1]
-        for workers in order:
-            runs.append(run_once(pdf, workers, fixture))
+        for workers, code in plan if round_ % 2 == 0 else plan[::-1]:
+            runs.append(run_once(pdf, workers, fixture, code))
             r = runs[-1]
-            print(f"  round {round_ + 1}, {workers} worker(s): {r.pages / r.wall:.2f} pages/s, "
+            print(f"  round {round_ + 1}, {r.label}: {r.pages / r.wall:.2f} pages/s, "
                   f"{r.cpu / r.pages:.2f} CPU s/page (load {os.getloadavg()[0]:.1f})", flush=True)
     print(f"load average after: {os.getloadavg()}\n")
-    header = ("workers", "pages/s", "CPU s/page", "min TEDS-S", "min TEDS", "prose CER", "text CER", "verify")
+    header = ("run", "pages/s", "CPU s/page", "min TEDS-S", "min TEDS", "prose CER", "text CER", "verify")
     rows = []
-    best: dict[int, float] = {}
-    for workers in args.workers:
-        mine = [r for r in runs if r.workers == workers]
-        speed = max(r.pages / r.wall for r in mine)
-        best[workers] = speed
+    best: dict[str, float] = {}
+    for label in dict.fromkeys(r.label for r in runs):
+        mine = [r for r in runs if r.label == label]
+        best[label] = max(r.pages / r.wall for r in mine)
         last = mine[-1]
-        rows.append((str(workers), f"{speed:.2f}", f"{min(r.cpu / r.pages for r in mine):.2f}", f"{last.teds_s:.4f}",
+        rows.append((label, f"{best[label]:.2f}", f"{min(r.cpu / r.pages for r in mine):.2f}", f"{last.teds_s:.4f}",
                      f"{last.teds:.4f}", f"{last.prose_cer:.3%}", f"{last.text_cer:.3%}", f"{last.similarity:.4f}"))
     widths = [max(len(h), *(len(row[i]) for row in rows)) for i, h in enumerate(header)]
     for row in (header, tuple("-" * w for w in widths), *rows):
         print("  ".join(cell.ljust(w) for cell, w in zip(row, widths)))
-    if len(best) > 1:
-        base = best[min(best)]
-        print("\nspeed-up over", min(best), "worker:", ", ".join(f"{w}: {s / base:.2f}x" for w, s in best.items()))
+    first = next(iter(best))
+    print(f"\nspeed relative to '{first}':", ", ".join(f"{label}: {s / best[first]:.2f}x" for label, s in best.items()))
     print("(pages/s and CPU s/page: best of the runs; accuracy: the last run, which every run repeats)")
 
 
