@@ -12,18 +12,18 @@ from pathlib import Path
 
 import pikepdf
 import pytest
-from conftest import FIXTURES, SAMPLE
-from jixiao.extract import ocr_engines
-from jixiao.normalize.pipeline import low_confidence_flags
-from jixiao.normalize.records import FlagCode
-from jixiao.output.render_text import render_text
-from jixiao.output.verify import verify_text
+from conftest import FIXTURES, SAMPLE, read_cached
 from rapidfuzz.distance import Levenshtein
 from teds import tables_from_html, teds
 
 import jixiao
 from jixiao.errors import ErrorCode, InputError
+from jixiao.extract import ocr_engines
 from jixiao.model import BlockKind
+from jixiao.normalize.pipeline import low_confidence_flags
+from jixiao.normalize.records import FlagCode
+from jixiao.output.render_text import render_text
+from jixiao.output.verify import verify_text
 
 SCAN = FIXTURES / "corpus/hebei-chengde-gxq-zrzy-2023-scan"
 PS2PDF = FIXTURES / "corpus/hebei-chengde-gxq-zrzy-2023-ps2pdf"
@@ -37,7 +37,7 @@ pytestmark = [
 
 @pytest.fixture(scope="module")
 def scanned():
-    return jixiao.read_pdf(SCAN / "document.pdf")
+    return read_cached(SCAN / "document.pdf")  # shared with the scan records test: OCR once
 
 
 def _teds(doc, fixture: Path) -> tuple[list[float], list[float]]:
