@@ -42,10 +42,15 @@ def _fail(error: JixiaoError) -> None:
 
 
 def _read(pdf: Path, engine: str, ocr: str):
+    """One document on its own: its scanned pages are OCR'd a page per
+    available core (OCR runs one thread per process)."""
+    import os
+
     from jixiao.extract import read_pdf
 
     try:
-        return read_pdf(pdf, engine=engine, ocr=ocr)  # type: ignore[arg-type]
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+        return read_pdf(pdf, engine=engine, ocr=ocr, ocr_workers=cores)  # type: ignore[arg-type]
     except JixiaoError as e:
         _fail(e)
 
