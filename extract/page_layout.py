@@ -13,7 +13,7 @@ from jixiao.model import BBox, Cell, Diagnostic, Page
 
 from .glyphs import Glyph, glyphs_from_chars
 from .grids import Grid, RuledLines, find_grids
-from .pdf_open import PageContent, RenderModePage, page_content
+from .pdf_open import PageContent, ParsedPage, page_content
 from .rules import page_segments, snap_and_join
 from .textlines import TextLine, group_lines, join_lines, plain_text
 
@@ -45,7 +45,7 @@ class PageLayout:
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
 
-def image_coverage(page: RenderModePage, content: PageContent) -> float:
+def image_coverage(page: ParsedPage, content: PageContent) -> float:
     area = float(page.width * page.height) or 1.0
     covered = sum(
         max(0.0, float(min(im["x1"], page.bbox[2]) - max(im["x0"], page.bbox[0])))
@@ -55,7 +55,7 @@ def image_coverage(page: RenderModePage, content: PageContent) -> float:
     return min(1.0, covered / area)
 
 
-def page_model(page: RenderModePage, has_text: bool) -> Page:
+def page_model(page: ParsedPage, has_text: bool) -> Page:
     return Page(
         number=page.page_number,
         width=round(float(page.width), 2),
@@ -65,7 +65,7 @@ def page_model(page: RenderModePage, has_text: bool) -> Page:
     )
 
 
-def is_scanned(page: RenderModePage, content: PageContent, glyphs: list[Glyph]) -> bool:
+def is_scanned(page: ParsedPage, content: PageContent, glyphs: list[Glyph]) -> bool:
     return not any(not g.text.isspace() for g in glyphs) and image_coverage(page, content) >= _SCAN_COVERAGE
 
 
@@ -134,7 +134,7 @@ def split_by_tables(glyphs: list[Glyph], boxes: list[BBox]) -> tuple[list[list[G
     return inside, outside
 
 
-def analyse_page(page: RenderModePage) -> tuple[PageLayout, list[Glyph]]:
+def analyse_page(page: ParsedPage) -> tuple[PageLayout, list[Glyph]]:
     """Tables and body lines of one page with the pdfplumber engine. Also
     returns the page's glyphs so another table engine can reuse them."""
     content = page_content(page)

@@ -99,8 +99,8 @@ def read_pdf(path: str | Path, settings: Settings | None = None, **overrides: An
     layouts: list[PageLayout] = []
     glyphs_by_page: list[list] = []
     scanner = _Scanner(path)
-    with open_pdf(path) as (pdf, pages):
-        source = source_info(path, pdf)
+    with open_pdf(path, settings.parser) as (metadata, pages):
+        source = source_info(path, metadata)
         for page in pages:
             try:
                 layout, glyphs = (None, []) if ocr == "force" else analyse_page(page)
@@ -111,7 +111,7 @@ def read_pdf(path: str | Path, settings: Settings | None = None, **overrides: An
                     layout = scanner.analyse(page)
             except InputError:
                 raise
-            except Exception as e:  # pdfminer can fail on one broken page
+            except Exception as e:  # a parser can fail on one broken page
                 raise InputError(path, f"cannot read page ({type(e).__name__}: {e})", page=page.page_number,
                                  code=ErrorCode.MALFORMED) from e
             finally:

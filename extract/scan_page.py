@@ -32,7 +32,7 @@ from .glyphs import Glyph
 from .grids import Grid, find_grids
 from .ocr_engines import OcrEngine, OcrLine
 from .page_layout import PageLayout, PageTable, page_model
-from .pdf_open import RenderModePage
+from .pdf_open import ParsedPage
 from .rules import snap_and_join
 from .scan_image import PageImage, prepare, render_page, rule_segments
 from .textlines import TextLine, group_lines
@@ -112,7 +112,7 @@ def _ocr_grid(grid: Grid, image: PageImage, engine: OcrEngine, page: int) -> Pag
 
 
 def analyse_scanned_page(
-    document: pdfium.PdfDocument, page: RenderModePage, engine: OcrEngine
+    document: pdfium.PdfDocument, page: ParsedPage, engine: OcrEngine
 ) -> tuple[PageLayout, list[OcrTextLine]]:
     """OCR one page. Returns its layout and its OCR lines (whose bold is
     decided once the whole document is read)."""

@@ -1,0 +1,516 @@
+"""The pypdfium2 parser backend: a page's objects → :class:`PageContent`.
+
+pdfium interprets the content stream in C++ and parses each font once per
+document; this module only reads the results through pypdfium2's raw API and
+turns them into exactly what the pdfminer path delivers (pdfplumber's
+coordinates and conventions), so every later stage runs unchanged on either
+parser:
+
+* chars: pdfminer's box convention — from the glyph origin along the
+  advance, from ``descent × size`` below the baseline to one em above it, in
+  the text matrix's scale (pdfium's own char boxes are the glyph's ink box);
+  ``size`` is that box's height (its width for vertical writing). The spaces
+  and line breaks pdfium's text page generates are skipped; a glyph pdfium
+  splits into several characters (a ligature) is one char again, with the
+  multi-character text pdfminer gives it; a glyph without a Unicode mapping
+  reads ``(cid:N)`` as in pdfminer.
+* chars come in paint order (pdfium's text page orders them by line), and
+  the text objects its text page drops because they are printed again at
+  the same spot (fake bold by overprinting, 2× or 4×) are restored, so the
+  glyph stage still sees the overprint, marks the text bold and keeps it once.
+* paths are split into subpaths and classified line / rect / curve by
+  pdfminer's rules, with their points through every matrix (Form XObjects
+  composed), fill and stroke flags, colours as RGB in 0–1.
+* page rotation and MediaBox offsets as pdfminer and pdfplumber apply them
+  (:mod:`.pdfium_geometry`).
+
+Additive keys the pdfminer path lacks: ``z`` (paint order) and ``clip`` (the
+:class:`~.pdfium_clip.ClipRegion` in force, or None) on chars and shapes;
+``fill_alpha`` / ``stroke_alpha`` and ``linewidth`` / ``dash`` on shapes.
+:mod:`.pdfium_visibility` uses them to keep only the glyphs one can see.
+"""
+
+from __future__ import annotations
+
+import ctypes
+from ctypes import byref, c_double, c_float, c_int, c_uint
+from dataclasses import dataclass, field
+from typing import Any
+
+import pypdfium2.raw as pdfium_c
+
+from .pdf_open import PageContent
+from .pdfium_clip import ClipRegion, combine, read_clip
+from .pdfium_geometry import IDENTITY, Box, Matrix, PageGeometry, apply, mul, page_geometry, transform_box
+from .pdfium_visibility import visible_chars
+
+_TEXT, _PATH, _IMAGE, _FORM = (
+    pdfium_c.FPDF_PAGEOBJ_TEXT,
+    pdfium_c.FPDF_PAGEOBJ_PATH,
+    pdfium_c.FPDF_PAGEOBJ_IMAGE,
+    pdfium_c.FPDF_PAGEOBJ_FORM,
+)
+_MOVETO, _BEZIERTO = pdfium_c.FPDF_SEGMENT_MOVETO, pdfium_c.FPDF_SEGMENT_BEZIERTO
+#: The Unicode value pdfium's text page gives a hyphen it judged to end a line.
+_LINE_END_HYPHEN = 0x2
+#: What pdfium's text page generates between objects: spaces and line breaks.
+_GENERATED = frozenset((0x20, 0x0D, 0x0A))
+#: pdfium's text page skips text objects narrower than this (kSizeEpsilon).
+_EMPTY_WIDTH = 0.01
+#: Two glyph origins this close (points) are the same point (float32 storage).
+_SAME_POINT = 0.01
+#: Form XObjects nest a few levels at most; deeper is a broken or hostile file.
+_MAX_FORM_DEPTH = 32
+
+
+def _address(handle: Any) -> int:
+    return ctypes.cast(handle, ctypes.c_void_p).value or 0
+
+
+@dataclass(slots=True)
+class FontInfo:
+    """What the backend needs of one font, read once per document."""
+
+    name: str
+    descent: float  # below the baseline, in ems (≤ 0), as pdfminer reads /Descent
+    advances: dict[int, float] = field(default_factory=dict)  # unicode → advance in ems (< 0: vertical)
+
+
+class FontCache:
+    """Fonts by pdfium handle. pdfium keeps one font object per font resource
+    for the whole document, so each font is read once per document."""
+
+    def __init__(self) -> None:
+        self._fonts: dict[int, FontInfo] = {}
+        self._value = c_float()
+
+    def get(self, font: Any) -> FontInfo:
+        key = _address(font)
+        info = self._fonts.get(key)
+        if info is None:
+            info = self._fonts[key] = FontInfo(name=_font_name(font), descent=self._descent(font))
+        return info
+
+    def _descent(self, font: Any) -> float:
+        if not pdfium_c.FPDFFont_GetDescent(font, 1.0, byref(self._value)):
+            return 0.0
+        return min(0.0, self._value.value)
+
+    def advance(self, font: Any, info: FontInfo, unicode: int) -> float:
+        """The glyph's advance in ems; negative for vertical writing (pdfium
+        reports the vertical advance of a vertical CID font)."""
+        advance = info.advances.get(unicode)
+        if advance is None:
+            ok = pdfium_c.FPDFFont_GetGlyphWidth(font, unicode, 1.0, byref(self._value))
+            advance = info.advances[unicode] = self._value.value if ok else 0.0
+        return advance
+
+
+def _font_name(font: Any) -> str:
+    size = pdfium_c.FPDFFont_GetBaseFontName(font, None, 0)
+    if size <= 1:
+        return "unknown"
+    buffer = ctypes.create_string_buffer(size)
+    pdfium_c.FPDFFont_GetBaseFontName(font, buffer, size)
+    raw = buffer.raw[: size - 1]
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:  # GBK-encoded names: decode them as pdfplumber does
+        from pdfplumber.page import fix_fontname_bytes
+
+        return fix_fontname_bytes(raw)
+
+
+@dataclass(slots=True)
+class TextObject:
+    """A text object as painted, with what its glyphs need."""
+
+    handle: Any
+    z: int
+    matrix: Matrix  # object space → page user space (form matrices composed)
+    forms: tuple[Any, ...]  # enclosing form objects, outermost first
+    font_size: float
+    render_mode: int
+    font: Any
+    clip: ClipRegion | None
+
+
+@dataclass(slots=True)
+class PathObject:
+    handle: Any
+    z: int
+    holder_to_device: Matrix  # the holder's space (a form's or the page's) → device
+    inherited_clip: ClipRegion | None  # the enclosing forms' clip
+
+
+@dataclass(slots=True)
+class PageObjects:
+    """Everything painted on a page, in paint order."""
+
+    texts: list[TextObject] = field(default_factory=list)
+    text_by_address: dict[int, TextObject] = field(default_factory=dict)
+    paths: list[PathObject] = field(default_factory=list)
+    images: list[Box] = field(default_factory=list)
+    forms: list[Any] = field(default_factory=list)
+
+
+class _Scratch:
+    """ctypes out-parameters reused across calls, so the hot loops allocate
+    nothing."""
+
+    def __init__(self) -> None:
+        self.matrix = pdfium_c.FS_MATRIX()
+        self.f = c_float()
+        self.x, self.y = c_float(), c_float()
+        self.dx, self.dy = c_double(), c_double()
+        self.rgba = (c_uint(), c_uint(), c_uint(), c_uint())
+        self.i = c_int()
+        self.flag = c_int()
+        self.bounds = (c_float(), c_float(), c_float(), c_float())
+
+    def object_matrix(self, obj: Any) -> Matrix:
+        m = self.matrix
+        if not pdfium_c.FPDFPageObj_GetMatrix(obj, byref(m)):
+            return IDENTITY
+        return (m.a, m.b, m.c, m.d, m.e, m.f)
+
+    def color(self, getter: Any, obj: Any) -> tuple[tuple[float, float, float], float]:
+        r, g, b, a = self.rgba
+        if not getter(obj, byref(r), byref(g), byref(b), byref(a)):
+            return (0.0, 0.0, 0.0), 1.0
+        return (r.value / 255, g.value / 255, b.value / 255), a.value / 255
+
+    def width(self, obj: Any) -> float:
+        left, bottom, right, top = self.bounds
+        if not pdfium_c.FPDFPageObj_GetBounds(obj, byref(left), byref(bottom), byref(right), byref(top)):
+            return 0.0
+        return right.value - left.value
+
+
+def collect_objects(page: Any, scratch: _Scratch, device: Matrix) -> PageObjects:
+    """Walk the page's objects, descending into Form XObjects, in paint order."""
+    found = PageObjects()
+    z = 0
+
+    def walk(holder: Any, in_form: bool, to_page: Matrix, forms: tuple[Any, ...], clip: ClipRegion | None) -> None:
+        nonlocal z
+        count = pdfium_c.FPDFFormObj_CountObjects(holder) if in_form else pdfium_c.FPDFPage_CountObjects(holder)
+        get = pdfium_c.FPDFFormObj_GetObject if in_form else pdfium_c.FPDFPage_GetObject
+        to_device = mul(to_page, device)
+        for index in range(count):
+            obj = get(holder, index)
+            kind = pdfium_c.FPDFPageObj_GetType(obj)
+            z += 1
+            if kind == _TEXT:
+                pdfium_c.FPDFTextObj_GetFontSize(obj, byref(scratch.f))
+                text = TextObject(
+                    handle=obj,
+                    z=z,
+                    matrix=mul(scratch.object_matrix(obj), to_page),
+                    forms=forms,
+                    font_size=scratch.f.value,
+                    render_mode=pdfium_c.FPDFTextObj_GetTextRenderMode(obj),
+                    font=pdfium_c.FPDFTextObj_GetFont(obj),
+                    clip=combine(read_clip(obj, to_device), clip),
+                )
+                found.texts.append(text)
+                found.text_by_address[_address(obj)] = text
+            elif kind == _PATH:
+                found.paths.append(PathObject(obj, z, to_device, clip))
+            elif kind == _IMAGE:
+                found.images.append(transform_box(mul(scratch.object_matrix(obj), to_device), (0.0, 0.0, 1.0, 1.0)))
+            elif kind == _FORM and len(forms) < _MAX_FORM_DEPTH:
+                found.forms.append(obj)
+                inner = mul(scratch.object_matrix(obj), to_page)
+                walk(obj, True, inner, (*forms, obj), combine(read_clip(obj, to_device), clip))
+
+    walk(page, False, IDENTITY, (), None)
+    return found
+
+
+# ---------------------------------------------------------------- text
+
+
+def _text(unicode: int, unmapped: bool) -> str:
+    if unmapped:
+        return f"(cid:{unicode})"  # pdfminer's notation for a glyph without a Unicode mapping
+    if unicode == _LINE_END_HYPHEN:
+        return "-"
+    return chr(unicode) if unicode else "\ufffd"
+
+
+def char_dict(obj: TextObject, fonts: FontCache, device: Matrix, x: float, y: float, unicode: int,
+              text: str) -> dict[str, Any]:
+    """One glyph in pdfminer's convention: its box spans the advance along
+    the baseline and one em up from the font's descent, mapped through the
+    text matrix; in vertical writing one em across and the vertical advance
+    down from the top of the em square."""
+    font = fonts.get(obj.font)
+    size = obj.font_size
+    advance = fonts.advance(obj.font, font, unicode) * size
+    if advance < 0:  # vertical writing: pdfium's origin is the em square's lower left
+        u1, v0, v1 = size, size + advance, size
+    else:
+        u1, v0, v1 = advance, font.descent * size, (font.descent + 1) * size
+    a, b, c, d, _, _ = obj.matrix
+    da, db, dc, dd, de, df = device
+    ma, mb = a * da + b * dc, a * db + b * dd  # the text matrix's axes in device space
+    mc, md = c * da + d * dc, c * db + d * dd
+    ox, oy = x * da + y * dc + de, x * db + y * dd + df
+    xs = (ox + v0 * mc, ox + u1 * ma + v0 * mc, ox + v1 * mc, ox + u1 * ma + v1 * mc)
+    ys = (oy + v0 * md, oy + u1 * mb + v0 * md, oy + v1 * md, oy + u1 * mb + v1 * md)
+    x0, x1, top, bottom = min(xs), max(xs), min(ys), max(ys)
+    return {
+        "x0": x0,
+        "x1": x1,
+        "top": top,
+        "bottom": bottom,
+        "text": text,
+        "size": (x1 - x0) if advance < 0 else (bottom - top),
+        "fontname": font.name,
+        # pdfminer's test on its (unflipped) matrix: a·d > 0 and b·c ≤ 0
+        "upright": ma * md < 0 and mb * mc <= 0,
+        "render_mode": obj.render_mode,
+        "z": obj.z,
+        "clip": obj.clip,
+    }
+
+
+Glyph = tuple[int, int, dict[str, Any]]  # (paint order of its object, text page index, char)
+
+
+def read_chars(text_page: Any, objects: PageObjects, fonts: FontCache, device: Matrix, scratch: _Scratch,
+               only: TextObject | None = None) -> tuple[list[Glyph], dict[int, set[tuple[float, float]]]]:
+    """The text page's glyphs, and for each object (by paint order) the
+    origins of its glyphs. With ``only``, the text page holds that one
+    object (see :func:`restore_text_objects`)."""
+    count = pdfium_c.FPDFText_CountChars(text_page)
+    get_unicode = pdfium_c.FPDFText_GetUnicode
+    is_generated = pdfium_c.FPDFText_IsGenerated
+    get_object = pdfium_c.FPDFText_GetTextObject
+    get_origin = pdfium_c.FPDFText_GetCharOrigin
+    map_error = pdfium_c.FPDFText_HasUnicodeMapError
+    by_address = objects.text_by_address
+    dx, dy = scratch.dx, scratch.dy
+    out: list[Glyph] = []
+    origins: dict[int, set[tuple[float, float]]] = {}
+    last: tuple[int, float, float] | None = None
+    for i in range(count):
+        unicode = get_unicode(text_page, i)
+        if unicode in _GENERATED and is_generated(text_page, i) == 1:
+            continue
+        obj = only if only is not None else by_address.get(_address(get_object(text_page, i)))
+        if obj is None:
+            continue
+        get_origin(text_page, i, byref(dx), byref(dy))
+        x, y = dx.value, dy.value
+        text = _text(unicode, map_error(text_page, i) == 1)
+        key = (obj.z, x, y)
+        if key == last:  # one glyph mapped to several characters: pdfium gives each the glyph's origin
+            out[-1][2]["text"] += text
+            continue
+        last = key
+        origins.setdefault(obj.z, set()).add((x, y))
+        out.append((obj.z, i, char_dict(obj, fonts, device, x, y, unicode, text)))
+    return out, origins
+
+
+def _has_actual_text(obj: Any) -> bool:
+    """Marked content with /ActualText: pdfium's text page reads the
+    replacement text once for a run of such objects and skips the others."""
+    name = ctypes.create_string_buffer(b"ActualText")
+    for m in range(pdfium_c.FPDFPageObj_CountMarks(obj)):
+        mark = pdfium_c.FPDFPageObj_GetMark(obj, m)
+        if mark and pdfium_c.FPDFPageObjMark_GetParamValueType(mark, name) != pdfium_c.FPDF_OBJECT_UNKNOWN:
+            return True
+    return False
+
+
+def _starts_at_origin(obj: TextObject, origins: set[tuple[float, float]]) -> bool:
+    x, y = obj.matrix[4], obj.matrix[5]
+    return any(abs(ox - x) < _SAME_POINT and abs(oy - y) < _SAME_POINT for ox, oy in origins)
+
+
+def _blank(obj: TextObject, fonts: FontCache, device: Matrix) -> Glyph:
+    """A text object whose glyphs have no ink (a space, U+3000): pdfium's
+    text page skips objects of zero width and may put a generated space in
+    their place. It stands for an encoded space: one space at its origin."""
+    x, y = obj.matrix[4], obj.matrix[5]
+    return (obj.z, -1, char_dict(obj, fonts, device, x, y, 0x20, " "))
+
+
+def restore_text_objects(page: Any, objects: PageObjects, origins: dict[int, set[tuple[float, float]]],
+                         fonts: FontCache, device: Matrix, scratch: _Scratch) -> tuple[list[Glyph], set[int]]:
+    """Glyphs pdfium's text page left out, and the objects whose text page
+    glyphs they replace.
+
+    The text page drops a text object that repeats one of the five before
+    it at nearly the same spot (``IsSameAsPreTextObject``: the overprint that
+    fakes bold), skips objects of zero width (blank glyphs), and deletes the
+    second of two consecutive spaces, which can be an object's first glyph.
+    Blank objects become a space here; each other object with missing
+    glyphs is read again on its own: every other text object and form is
+    deactivated, and a text page of the page then holds that object alone
+    (its glyphs are compared with no other object's)."""
+    blanks: list[Glyph] = []
+    reread: list[TextObject] = []
+    for t in objects.texts:
+        found = origins.get(t.z)
+        if found is None:
+            if scratch.width(t.handle) < _EMPTY_WIDTH:
+                blanks.append(_blank(t, fonts, device))
+            elif not _has_actual_text(t.handle):
+                reread.append(t)
+        elif not _starts_at_origin(t, found) and not _vertical(t, fonts):
+            reread.append(t)
+    if not reread:
+        return blanks, set()
+    switchable = [t.handle for t in objects.texts] + objects.forms
+    restored = blanks
+    set_active = pdfium_c.FPDFPageObj_SetIsActive
+    for handle in switchable:
+        set_active(handle, False)
+    try:
+        for t in reread:
+            for handle in (*t.forms, t.handle):
+                set_active(handle, True)
+            text_page = pdfium_c.FPDFText_LoadPage(page)
+            try:
+                restored += read_chars(text_page, objects, fonts, device, scratch, only=t)[0]
+            finally:
+                pdfium_c.FPDFText_ClosePage(text_page)
+            for handle in (*t.forms, t.handle):
+                set_active(handle, False)
+    finally:
+        for handle in switchable:
+            set_active(handle, True)
+    return restored, {t.z for t in reread}
+
+
+def _vertical(obj: TextObject, fonts: FontCache) -> bool:
+    """Vertical writing: pdfium places a glyph's origin at its em square's
+    lower left, away from the pen position."""
+    return fonts.advance(obj.font, fonts.get(obj.font), 0x20) < 0
+
+
+# ---------------------------------------------------------------- paths
+
+
+def _subpaths(obj: Any, to_device: Matrix, scratch: _Scratch) -> list[tuple[str, list[tuple[float, float]]]]:
+    """The path's subpaths as pdfminer sees them: a shape string of
+    ``m``/``l``/``c``/``h`` and one point per operator (a Bézier's end
+    point; ``h`` is the subpath's start). pdfium stores a closing ``h`` as a
+    line back to the start flagged closed, which is pdfminer's ``...lh``
+    with the redundant ``l`` dropped."""
+    x, y = scratch.x, scratch.y
+    subpaths: list[tuple[list[str], list[tuple[float, float]]]] = []
+    bezier = 0
+    for k in range(pdfium_c.FPDFPath_CountSegments(obj)):
+        segment = pdfium_c.FPDFPath_GetPathSegment(obj, k)
+        pdfium_c.FPDFPathSegment_GetPoint(segment, byref(x), byref(y))
+        kind = pdfium_c.FPDFPathSegment_GetType(segment)
+        point = apply(to_device, x.value, y.value)
+        if kind == _MOVETO or not subpaths:
+            subpaths.append((["m"], [point]))
+            bezier = 0
+        elif kind == _BEZIERTO:
+            bezier += 1
+            if bezier % 3:
+                continue  # a control point
+            subpaths[-1][0].append("c")
+            subpaths[-1][1].append(point)
+        else:
+            subpaths[-1][0].append("l")
+            subpaths[-1][1].append(point)
+        if pdfium_c.FPDFPathSegment_GetClose(segment):
+            ops, pts = subpaths[-1]
+            if ops[-1] == "l" and pts[-1] == pts[0]:
+                ops[-1] = "h"
+            else:
+                ops.append("h")
+                pts.append(pts[0])
+    return [("".join(ops), pts) for ops, pts in subpaths]
+
+
+def _kind(shape: str, pts: list[tuple[float, float]]) -> str:
+    """pdfminer's ``paint_path`` classification of one subpath."""
+    if shape in ("ml", "mlh"):
+        return "line"
+    if shape in ("mlllh", "mllll"):
+        (x0, y0), (x1, y1), (x2, y2), (x3, y3), _ = pts
+        closed = pts[0] == pts[4]
+        square = (x0 == x1 and y1 == y2 and x2 == x3 and y3 == y0) or (y0 == y1 and x1 == x2 and y2 == y3 and x3 == x0)
+        if closed and square:
+            return "rect"
+    return "curve"
+
+
+def read_paths(objects: PageObjects, scratch: _Scratch, content: PageContent) -> None:
+    fill_mode, stroke = scratch.i, scratch.flag
+    for path in objects.paths:
+        obj = path.handle
+        pdfium_c.FPDFPath_GetDrawMode(obj, byref(fill_mode), byref(stroke))
+        fill_color, fill_alpha = scratch.color(pdfium_c.FPDFPageObj_GetFillColor, obj)
+        stroke_color, stroke_alpha = scratch.color(pdfium_c.FPDFPageObj_GetStrokeColor, obj)
+        pdfium_c.FPDFPageObj_GetStrokeWidth(obj, byref(scratch.f))
+        common = {
+            "fill": fill_mode.value != pdfium_c.FPDF_FILLMODE_NONE,
+            "stroke": bool(stroke.value),
+            "stroking_color": stroke_color,
+            "non_stroking_color": fill_color,
+            "fill_alpha": fill_alpha,
+            "stroke_alpha": stroke_alpha,
+            "linewidth": scratch.f.value,
+            "dash": _dash(obj),
+            "z": path.z,
+            "clip": combine(read_clip(obj, path.holder_to_device), path.inherited_clip),
+        }
+        to_device = mul(scratch.object_matrix(obj), path.holder_to_device)
+        for shape, pts in _subpaths(obj, to_device, scratch):
+            if len(pts) < 2:
+                continue
+            kind = _kind(shape, pts)
+            if kind == "line":
+                pts = pts[:2]
+            elif kind == "rect":
+                xs, ys = (pts[0][0], pts[2][0]), (pts[0][1], pts[2][1])
+                pts = [(min(xs), max(ys)), (max(xs), max(ys)), (max(xs), min(ys)), (min(xs), min(ys))]
+            xs, ys = [p[0] for p in pts], [p[1] for p in pts]
+            shape_dict = {"x0": min(xs), "x1": max(xs), "top": min(ys), "bottom": max(ys), "pts": pts, **common}
+            (content.lines if kind == "line" else content.rects if kind == "rect" else content.curves).append(shape_dict)
+
+
+def _dash(obj: Any) -> tuple[tuple[float, ...], float] | None:
+    count = pdfium_c.FPDFPageObj_GetDashCount(obj)
+    if count <= 0:
+        return None
+    array = (c_float * count)()
+    phase = c_float()
+    pdfium_c.FPDFPageObj_GetDashArray(obj, array, count)
+    pdfium_c.FPDFPageObj_GetDashPhase(obj, byref(phase))
+    return tuple(array), phase.value
+
+
+# ---------------------------------------------------------------- the page
+
+
+def read_page(page: Any, geometry: PageGeometry, crop: Box, fonts: FontCache) -> PageContent:
+    """``page``: a loaded FPDF_PAGE. ``crop``: its crop box in device
+    coordinates (glyphs outside it are not on the page)."""
+    scratch = _Scratch()
+    device = geometry.device
+    objects = collect_objects(page, scratch, device)
+    text_page = pdfium_c.FPDFText_LoadPage(page)
+    try:
+        chars, origins = read_chars(text_page, objects, fonts, device, scratch)
+    finally:
+        pdfium_c.FPDFText_ClosePage(text_page)
+    restored, replaced = restore_text_objects(page, objects, origins, fonts, device, scratch)
+    if replaced:
+        chars = [c for c in chars if c[0] not in replaced]
+    chars += restored
+    chars.sort(key=lambda item: (item[0], item[1]))
+    content = PageContent(images=[{"x0": b[0], "top": b[1], "x1": b[2], "bottom": b[3]} for b in objects.images])
+    read_paths(objects, scratch, content)
+    content.chars = visible_chars([c for _, _, c in chars], content, crop)
+    return content
