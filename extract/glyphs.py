@@ -14,7 +14,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Iterable
+
+from .glyph_text import printed_characters
 
 #: Fake-bold twins seen in the wild sit 0.24–0.34 pt apart; the closest
 #: legitimate repeat of a glyph is a full advance (≥ 4 pt) away.
@@ -22,6 +25,9 @@ _TWIN_TOLERANCE = 1.0
 _BOLD_FONT = re.compile(r"bold|black|heavy|semibold|demibold|,b$|-b$|_b$", re.IGNORECASE)
 _SUBSET_PREFIX = re.compile(r"^[A-Z]{6}\+")
 _FILL_STROKE = 2
+#: Characters below this code point are never rewritten by glyph_text (the
+#: radical blocks start at U+2E80): the common case skips the lookup.
+_FIRST_MAPPED = 0x2E80
 
 
 @dataclass(slots=True)
@@ -55,28 +61,34 @@ def font_family(fontname: str) -> str:
     return _SUBSET_PREFIX.sub("", fontname)
 
 
+@lru_cache(maxsize=1024)
+def _font_style(fontname: str) -> tuple[str, bool]:
+    """(family, bold by name), once per font name rather than per glyph."""
+    family = font_family(fontname)
+    return family, bool(_BOLD_FONT.search(family))
+
+
 def glyphs_from_chars(chars: Iterable[dict[str, Any]]) -> list[Glyph]:
-    """Convert pdfplumber chars, collapse overprints, mark bold."""
+    """Convert pdfplumber chars, collapse overprints, mark bold. A char whose
+    text is several characters becomes several glyphs sharing its box (see
+    :func:`~.glyph_text.printed_characters`)."""
     glyphs: list[Glyph] = []
     for i, ch in enumerate(chars):
         text = ch["text"]
         if not text:
             continue
-        font = font_family(str(ch.get("fontname", "")))
-        bold = bool(_BOLD_FONT.search(font)) or ch.get("render_mode", 0) == _FILL_STROKE
-        glyphs.append(
-            Glyph(
-                text=text,
-                x0=float(ch["x0"]),
-                x1=float(ch["x1"]),
-                top=float(ch["top"]),
-                bottom=float(ch["bottom"]),
-                size=round(float(ch.get("size", 0.0)), 2),
-                font=font,
-                bold=bold,
-                order=i,
+        font, bold = _font_style(str(ch.get("fontname", "")))
+        bold = bold or ch.get("render_mode", 0) == _FILL_STROKE
+        x0, x1 = float(ch["x0"]), float(ch["x1"])
+        top, bottom = float(ch["top"]), float(ch["bottom"])
+        size = round(float(ch.get("size", 0.0)), 2)
+        printed = printed_characters(text) if len(text) > 1 or ord(text) >= _FIRST_MAPPED else (text,)
+        step = (x1 - x0) / len(printed)
+        for k, char in enumerate(printed):
+            glyphs.append(
+                Glyph(text=char, x0=x0 + k * step, x1=x0 + (k + 1) * step, top=top, bottom=bottom, size=size,
+                      font=font, bold=bold, order=i)
             )
-        )
     return collapse_overprints(glyphs)
 
 

@@ -57,6 +57,8 @@ _LINE_END_HYPHEN = 0x2
 _GENERATED = frozenset((0x20, 0x0D, 0x0A))
 #: pdfium's text page skips text objects narrower than this (kSizeEpsilon).
 _EMPTY_WIDTH = 0.01
+#: Byte length of an empty UTF-16 string with its terminator, as pdfium reports it.
+_EMPTY_UTF16 = 2
 #: Two glyph origins this close (points) are the same point (float32 storage).
 _SAME_POINT = 0.01
 #: Form XObjects nest a few levels at most; deeper is a broken or hostile file.
@@ -316,12 +318,17 @@ def read_chars(text_page: Any, objects: PageObjects, fonts: FontCache, device: M
 
 
 def _has_actual_text(obj: Any) -> bool:
-    """Marked content with /ActualText: pdfium's text page reads the
-    replacement text once for a run of such objects and skips the others."""
-    name = ctypes.create_string_buffer(b"ActualText")
+    """Marked content with a non-empty /ActualText: pdfium's text page reads
+    the replacement text once for the first object of such a span and skips
+    the others, which are then not missing text. (Word marks its fake-bold
+    copies with an *empty* ActualText: those are overprints to restore.)"""
+    key = ctypes.create_string_buffer(b"ActualText")
+    length = ctypes.c_ulong()
     for m in range(pdfium_c.FPDFPageObj_CountMarks(obj)):
         mark = pdfium_c.FPDFPageObj_GetMark(obj, m)
-        if mark and pdfium_c.FPDFPageObjMark_GetParamValueType(mark, name) != pdfium_c.FPDF_OBJECT_UNKNOWN:
+        if not mark or not pdfium_c.FPDFPageObjMark_GetParamStringValue(mark, key, None, 0, byref(length)):
+            continue
+        if length.value > _EMPTY_UTF16:
             return True
     return False
 
