@@ -13,9 +13,10 @@ points on both axes; the survivor is marked bold. Legitimate repeats
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Iterable
+from typing import Any
 
 from .glyph_text import printed_characters
 

@@ -41,7 +41,7 @@ import pypdfium2.raw as pdfium_c
 
 from .pdf_open import PageContent
 from .pdfium_clip import ClipRegion, combine, read_clip
-from .pdfium_geometry import IDENTITY, Box, Matrix, PageGeometry, apply, mul, page_geometry, transform_box
+from .pdfium_geometry import IDENTITY, Box, Matrix, PageGeometry, apply, mul, transform_box
 from .pdfium_visibility import visible_chars
 
 _TEXT, _PATH, _IMAGE, _FORM = (
@@ -75,6 +75,7 @@ class FontInfo:
 
     name: str
     descent: float  # below the baseline, in ems (≤ 0), as pdfminer reads /Descent
+    vertical: bool  # vertical writing (a CID font with a -V CMap)
     advances: dict[int, float] = field(default_factory=dict)  # unicode → advance in ems (< 0: vertical)
 
 
@@ -90,7 +91,9 @@ class FontCache:
         key = _address(font)
         info = self._fonts.get(key)
         if info is None:
-            info = self._fonts[key] = FontInfo(name=_font_name(font), descent=self._descent(font))
+            # pdfium answers a vertical font's width query with its (negative) vertical advance
+            vertical = self.advance(font, None, 0x20) < 0
+            info = self._fonts[key] = FontInfo(name=_font_name(font), descent=self._descent(font), vertical=vertical)
         return info
 
     def _descent(self, font: Any) -> float:
@@ -98,14 +101,12 @@ class FontCache:
             return 0.0
         return min(0.0, self._value.value)
 
-    def advance(self, font: Any, info: FontInfo, unicode: int) -> float:
-        """The glyph's advance in ems; negative for vertical writing (pdfium
-        reports the vertical advance of a vertical CID font)."""
-        advance = info.advances.get(unicode)
-        if advance is None:
-            ok = pdfium_c.FPDFFont_GetGlyphWidth(font, unicode, 1.0, byref(self._value))
-            advance = info.advances[unicode] = self._value.value if ok else 0.0
-        return advance
+    def advance(self, font: Any, info: FontInfo | None, unicode: int) -> float:
+        """The advance in ems of the font's glyph for ``unicode``, looked up
+        by reverse mapping (pdfium has no per-char advance); negative for
+        vertical writing, where pdfium reports the vertical advance."""
+        ok = pdfium_c.FPDFFont_GetGlyphWidth(font, unicode, 1.0, byref(self._value))
+        return self._value.value if ok else 0.0
 
 
 def _font_name(font: Any) -> str:
@@ -169,6 +170,8 @@ class _Scratch:
         self.i = c_int()
         self.flag = c_int()
         self.bounds = (c_float(), c_float(), c_float(), c_float())
+        self.loose = pdfium_c.FS_RECTF()
+        self.tight = (c_double(), c_double(), c_double(), c_double())
 
     def object_matrix(self, obj: Any) -> Matrix:
         m = self.matrix
@@ -241,15 +244,40 @@ def _text(unicode: int, unmapped: bool) -> str:
     return chr(unicode) if unicode else "\ufffd"
 
 
-def char_dict(obj: TextObject, fonts: FontCache, device: Matrix, x: float, y: float, unicode: int,
+def measured_advance(text_page: Any, index: int, obj: TextObject, x: float, y: float,
+                     scratch: _Scratch) -> float | None:
+    """The advance in ems of the glyph at ``index``, read off pdfium's loose
+    char box, which spans exactly the glyph's advance along the baseline
+    (from its own char code) unless the glyph's ink reaches past it — then
+    the loose box ends where the ink does, and None says so. Also None for
+    text not set along an axis."""
+    a, b = obj.matrix[0], obj.matrix[1]
+    size = obj.font_size
+    if not size or (a != 0) == (b != 0):
+        return None
+    loose, tight = scratch.loose, scratch.tight
+    if not pdfium_c.FPDFText_GetLooseCharBox(text_page, index, byref(loose)):
+        return None
+    left, right, bottom, top = tight
+    pdfium_c.FPDFText_GetCharBox(text_page, index, byref(left), byref(right), byref(bottom), byref(top))
+    if a:
+        edge, ink, start, scale = (loose.right, right.value, x, a) if a > 0 else (loose.left, left.value, x, a)
+    else:
+        edge, ink, start, scale = (loose.top, top.value, y, b) if b > 0 else (loose.bottom, bottom.value, y, b)
+    if abs(edge - ink) < _SAME_POINT:
+        return None
+    return (edge - start) / scale / size
+
+
+def char_dict(obj: TextObject, fonts: FontCache, device: Matrix, x: float, y: float, advance: float,
               text: str) -> dict[str, Any]:
-    """One glyph in pdfminer's convention: its box spans the advance along
-    the baseline and one em up from the font's descent, mapped through the
-    text matrix; in vertical writing one em across and the vertical advance
-    down from the top of the em square."""
+    """One glyph in pdfminer's convention: its box spans the advance (ems)
+    along the baseline and one em up from the font's descent, mapped through
+    the text matrix; in vertical writing (negative advance) one em across
+    and the vertical advance down from the top of the em square."""
     font = fonts.get(obj.font)
     size = obj.font_size
-    advance = fonts.advance(obj.font, font, unicode) * size
+    advance *= size
     if advance < 0:  # vertical writing: pdfium's origin is the em square's lower left
         u1, v0, v1 = size, size + advance, size
     else:
@@ -309,11 +337,23 @@ def read_chars(text_page: Any, objects: PageObjects, fonts: FontCache, device: M
         text = _text(unicode, map_error(text_page, i) == 1)
         key = (obj.z, x, y)
         if key == last:  # one glyph mapped to several characters: pdfium gives each the glyph's origin
-            out[-1][2]["text"] += text
+            first, char = out[-1][1], out[-1][2]
+            if len(char["text"]) == 1 and not fonts.get(obj.font).vertical:  # not the first character's advance
+                advance = measured_advance(text_page, first, obj, x, y, scratch)
+                if advance is not None:
+                    char.update(char_dict(obj, fonts, device, x, y, advance, char["text"]))
+            char["text"] += text
             continue
         last = key
         origins.setdefault(obj.z, set()).add((x, y))
-        out.append((obj.z, i, char_dict(obj, fonts, device, x, y, unicode, text)))
+        font = fonts.get(obj.font)
+        advance = font.advances.get(unicode)
+        if advance is None:
+            advance = None if font.vertical else measured_advance(text_page, i, obj, x, y, scratch)
+            if advance is None:
+                advance = fonts.advance(obj.font, font, unicode)
+            font.advances[unicode] = advance
+        out.append((obj.z, i, char_dict(obj, fonts, device, x, y, advance, text)))
     return out, origins
 
 
@@ -343,7 +383,11 @@ def _blank(obj: TextObject, fonts: FontCache, device: Matrix) -> Glyph:
     text page skips objects of zero width and may put a generated space in
     their place. It stands for an encoded space: one space at its origin."""
     x, y = obj.matrix[4], obj.matrix[5]
-    return (obj.z, -1, char_dict(obj, fonts, device, x, y, 0x20, " "))
+    font = fonts.get(obj.font)
+    advance = font.advances.get(0x20)
+    if advance is None:
+        advance = font.advances[0x20] = fonts.advance(obj.font, font, 0x20)
+    return (obj.z, -1, char_dict(obj, fonts, device, x, y, advance, " "))
 
 
 def restore_text_objects(page: Any, objects: PageObjects, origins: dict[int, set[tuple[float, float]]],
@@ -397,7 +441,7 @@ def restore_text_objects(page: Any, objects: PageObjects, origins: dict[int, set
 def _vertical(obj: TextObject, fonts: FontCache) -> bool:
     """Vertical writing: pdfium places a glyph's origin at its em square's
     lower left, away from the pen position."""
-    return fonts.advance(obj.font, fonts.get(obj.font), 0x20) < 0
+    return fonts.get(obj.font).vertical
 
 
 # ---------------------------------------------------------------- paths
@@ -479,9 +523,9 @@ def read_paths(objects: PageObjects, scratch: _Scratch, content: PageContent) ->
             kind = _kind(shape, pts)
             if kind == "line":
                 pts = pts[:2]
-            elif kind == "rect":
-                xs, ys = (pts[0][0], pts[2][0]), (pts[0][1], pts[2][1])
-                pts = [(min(xs), max(ys)), (max(xs), max(ys)), (max(xs), min(ys)), (min(xs), min(ys))]
+            elif kind == "rect":  # pdfminer's LTRect: corners from the first and third point, in that order
+                (ax, ay), (bx, by) = pts[0], pts[2]
+                pts = [(ax, ay), (bx, ay), (bx, by), (ax, by)]
             xs, ys = [p[0] for p in pts], [p[1] for p in pts]
             shape_dict = {"x0": min(xs), "x1": max(xs), "top": min(ys), "bottom": max(ys), "pts": pts, **common}
             (content.lines if kind == "line" else content.rects if kind == "rect" else content.curves).append(shape_dict)
