@@ -83,14 +83,19 @@ def glyphs_from_chars(chars: Iterable[dict[str, Any]]) -> list[Glyph]:
         x0, x1 = float(ch["x0"]), float(ch["x1"])
         top, bottom = float(ch["top"]), float(ch["bottom"])
         size = round(float(ch.get("size", 0.0)), 2)
-        printed = printed_characters(text) if len(text) > 1 or ord(text) >= _FIRST_MAPPED else (text,)
+        if len(text) == 1 and ord(text) < _FIRST_MAPPED:
+            glyphs.append(Glyph(text, x0, x1, top, bottom, size, font, bold, i))
+            continue
+        printed = printed_characters(text)
         step = (x1 - x0) / len(printed)
         for k, char in enumerate(printed):
-            glyphs.append(
-                Glyph(text=char, x0=x0 + k * step, x1=x0 + (k + 1) * step, top=top, bottom=bottom, size=size,
-                      font=font, bold=bold, order=i)
-            )
+            glyphs.append(Glyph(char, x0 + k * step, x0 + (k + 1) * step, top, bottom, size, font, bold, i))
     return collapse_overprints(glyphs)
+
+
+#: Buckets twice the tolerance wide: a twin then lies in the glyph's own
+#: bucket or the one next to it on the nearer side, on each axis.
+_BUCKET = 2 * _TWIN_TOLERANCE
 
 
 def collapse_overprints(glyphs: list[Glyph]) -> list[Glyph]:
@@ -98,27 +103,28 @@ def collapse_overprints(glyphs: list[Glyph]) -> list[Glyph]:
     the same spot and mark it bold. Spaces are collapsed too (842 prints
     them four times) but not marked bold.
 
-    A spatial hash with buckets of the tolerance's size makes this linear:
-    twins can be far apart in the content stream (a whole line is often
-    printed, then printed again shifted)."""
+    A spatial hash makes this linear: twins can be far apart in the content
+    stream (a whole line is often printed, then printed again shifted)."""
     kept: list[Glyph] = []
     buckets: dict[tuple[str, int, int], list[Glyph]] = {}
     for g in glyphs:
-        bx, by = int(g.x0 // _TWIN_TOLERANCE), int(g.top // _TWIN_TOLERANCE)
-        twin = _find_twin(g, buckets, bx, by)
+        twin = _find_twin(g, buckets)
         if twin is not None:
             if not g.text.isspace():
                 twin.bold = True
             continue
-        buckets.setdefault((g.text, bx, by), []).append(g)
+        buckets.setdefault((g.text, int(g.x0 // _BUCKET), int(g.top // _BUCKET)), []).append(g)
         kept.append(g)
     return kept
 
 
-def _find_twin(g: Glyph, buckets: dict[tuple[str, int, int], list[Glyph]], bx: int, by: int) -> Glyph | None:
-    for dx in (-1, 0, 1):
-        for dy in (-1, 0, 1):
-            for k in buckets.get((g.text, bx + dx, by + dy), ()):
+def _find_twin(g: Glyph, buckets: dict[tuple[str, int, int], list[Glyph]]) -> Glyph | None:
+    bx, fx = divmod(g.x0, _BUCKET)
+    by, fy = divmod(g.top, _BUCKET)
+    bx, by = int(bx), int(by)
+    for x in (bx, bx - 1 if fx < _TWIN_TOLERANCE else bx + 1):
+        for y in (by, by - 1 if fy < _TWIN_TOLERANCE else by + 1):
+            for k in buckets.get((g.text, x, y), ()):
                 if abs(k.x0 - g.x0) <= _TWIN_TOLERANCE and abs(k.top - g.top) <= _TWIN_TOLERANCE:
                     return k
     return None

@@ -69,6 +69,21 @@ def _address(handle: Any) -> int:
     return ctypes.cast(handle, ctypes.c_void_p).value or 0
 
 
+def _fast(function: Any, restype: Any, *argtypes: Any) -> Any:
+    """The same pdfium function with plain ``void*`` handles: pypdfium2's
+    typed prototypes wrap every returned handle in a new ctypes pointer
+    object, which costs more than the call itself in the per-glyph loop."""
+    return ctypes.CFUNCTYPE(restype, *argtypes)(_address(function))
+
+
+_char_unicode = _fast(pdfium_c.FPDFText_GetUnicode, ctypes.c_uint, ctypes.c_void_p, c_int)
+_char_generated = _fast(pdfium_c.FPDFText_IsGenerated, c_int, ctypes.c_void_p, c_int)
+_char_object = _fast(pdfium_c.FPDFText_GetTextObject, ctypes.c_void_p, ctypes.c_void_p, c_int)
+_char_unmapped = _fast(pdfium_c.FPDFText_HasUnicodeMapError, c_int, ctypes.c_void_p, c_int)
+_char_origin = _fast(pdfium_c.FPDFText_GetCharOrigin, c_int, ctypes.c_void_p, c_int, ctypes.POINTER(c_double),
+                     ctypes.POINTER(c_double))
+
+
 @dataclass(slots=True)
 class FontInfo:
     """What the backend needs of one font, read once per document."""
@@ -135,7 +150,13 @@ class TextObject:
     font_size: float
     render_mode: int
     font: Any
+    info: FontInfo
     clip: ClipRegion | None
+    axes: tuple[float, float, float, float]  # the text space's x and y axes in device space
+    x: float = 0.0  # its origin (the pen position at its first glyph), page space
+    y: float = 0.0
+    found: bool = False  # pdfium's text page holds glyphs of it
+    at_origin: bool = False  # ... one of them at its origin
 
 
 @dataclass(slots=True)
@@ -192,7 +213,7 @@ class _Scratch:
         return right.value - left.value
 
 
-def collect_objects(page: Any, scratch: _Scratch, device: Matrix) -> PageObjects:
+def collect_objects(page: Any, scratch: _Scratch, device: Matrix, fonts: FontCache) -> PageObjects:
     """Walk the page's objects, descending into Form XObjects, in paint order."""
     found = PageObjects()
     z = 0
@@ -208,15 +229,22 @@ def collect_objects(page: Any, scratch: _Scratch, device: Matrix) -> PageObjects
             z += 1
             if kind == _TEXT:
                 pdfium_c.FPDFTextObj_GetFontSize(obj, byref(scratch.f))
+                matrix = mul(scratch.object_matrix(obj), to_page)
+                font = pdfium_c.FPDFTextObj_GetFont(obj)
+                a, b, c, d, _, _ = mul(matrix, device)
                 text = TextObject(
                     handle=obj,
                     z=z,
-                    matrix=mul(scratch.object_matrix(obj), to_page),
+                    matrix=matrix,
                     forms=forms,
                     font_size=scratch.f.value,
                     render_mode=pdfium_c.FPDFTextObj_GetTextRenderMode(obj),
-                    font=pdfium_c.FPDFTextObj_GetFont(obj),
+                    font=font,
+                    info=fonts.get(font),
                     clip=combine(read_clip(obj, to_device), clip),
+                    axes=(a, b, c, d),
+                    x=matrix[4],
+                    y=matrix[5],
                 )
                 found.texts.append(text)
                 found.text_by_address[_address(obj)] = text
@@ -269,23 +297,20 @@ def measured_advance(text_page: Any, index: int, obj: TextObject, x: float, y: f
     return (edge - start) / scale / size
 
 
-def char_dict(obj: TextObject, fonts: FontCache, device: Matrix, x: float, y: float, advance: float,
-              text: str) -> dict[str, Any]:
+def char_dict(obj: TextObject, device: Matrix, x: float, y: float, advance: float, text: str) -> dict[str, Any]:
     """One glyph in pdfminer's convention: its box spans the advance (ems)
     along the baseline and one em up from the font's descent, mapped through
     the text matrix; in vertical writing (negative advance) one em across
     and the vertical advance down from the top of the em square."""
-    font = fonts.get(obj.font)
+    font = obj.info
     size = obj.font_size
     advance *= size
     if advance < 0:  # vertical writing: pdfium's origin is the em square's lower left
         u1, v0, v1 = size, size + advance, size
     else:
         u1, v0, v1 = advance, font.descent * size, (font.descent + 1) * size
-    a, b, c, d, _, _ = obj.matrix
+    ma, mb, mc, md = obj.axes
     da, db, dc, dd, de, df = device
-    ma, mb = a * da + b * dc, a * db + b * dd  # the text matrix's axes in device space
-    mc, md = c * da + d * dc, c * db + d * dd
     ox, oy = x * da + y * dc + de, x * db + y * dd + df
     xs = (ox + v0 * mc, ox + u1 * ma + v0 * mc, ox + v1 * mc, ox + u1 * ma + v1 * mc)
     ys = (oy + v0 * md, oy + u1 * mb + v0 * md, oy + v1 * md, oy + u1 * mb + v1 * md)
@@ -310,51 +335,50 @@ Glyph = tuple[int, int, dict[str, Any]]  # (paint order of its object, text page
 
 
 def read_chars(text_page: Any, objects: PageObjects, fonts: FontCache, device: Matrix, scratch: _Scratch,
-               only: TextObject | None = None) -> tuple[list[Glyph], dict[int, set[tuple[float, float]]]]:
-    """The text page's glyphs, and for each object (by paint order) the
-    origins of its glyphs. With ``only``, the text page holds that one
-    object (see :func:`restore_text_objects`)."""
+               only: TextObject | None = None) -> list[Glyph]:
+    """The text page's glyphs; marks on each text object whether the text
+    page holds glyphs of it (``found``) and one at its origin
+    (``at_origin``). With ``only``, the text page holds that one object
+    (see :func:`restore_text_objects`)."""
+    page = _address(text_page)
     count = pdfium_c.FPDFText_CountChars(text_page)
-    get_unicode = pdfium_c.FPDFText_GetUnicode
-    is_generated = pdfium_c.FPDFText_IsGenerated
-    get_object = pdfium_c.FPDFText_GetTextObject
-    get_origin = pdfium_c.FPDFText_GetCharOrigin
-    map_error = pdfium_c.FPDFText_HasUnicodeMapError
     by_address = objects.text_by_address
     dx, dy = scratch.dx, scratch.dy
+    px, py = byref(dx), byref(dy)
     out: list[Glyph] = []
-    origins: dict[int, set[tuple[float, float]]] = {}
     last: tuple[int, float, float] | None = None
     for i in range(count):
-        unicode = get_unicode(text_page, i)
-        if unicode in _GENERATED and is_generated(text_page, i) == 1:
+        unicode = _char_unicode(page, i)
+        if unicode in _GENERATED and _char_generated(page, i) == 1:
             continue
-        obj = only if only is not None else by_address.get(_address(get_object(text_page, i)))
+        obj = only if only is not None else by_address.get(_char_object(page, i) or 0)
         if obj is None:
             continue
-        get_origin(text_page, i, byref(dx), byref(dy))
+        _char_origin(page, i, px, py)
         x, y = dx.value, dy.value
-        text = _text(unicode, map_error(text_page, i) == 1)
+        text = _text(unicode, _char_unmapped(page, i) == 1)
         key = (obj.z, x, y)
         if key == last:  # one glyph mapped to several characters: pdfium gives each the glyph's origin
             first, char = out[-1][1], out[-1][2]
-            if len(char["text"]) == 1 and not fonts.get(obj.font).vertical:  # not the first character's advance
+            if len(char["text"]) == 1 and not obj.info.vertical:  # not the first character's advance
                 advance = measured_advance(text_page, first, obj, x, y, scratch)
                 if advance is not None:
-                    char.update(char_dict(obj, fonts, device, x, y, advance, char["text"]))
+                    char.update(char_dict(obj, device, x, y, advance, char["text"]))
             char["text"] += text
             continue
         last = key
-        origins.setdefault(obj.z, set()).add((x, y))
-        font = fonts.get(obj.font)
-        advance = font.advances.get(unicode)
+        obj.found = True
+        if not obj.at_origin and abs(x - obj.x) < _SAME_POINT and abs(y - obj.y) < _SAME_POINT:
+            obj.at_origin = True
+        advances = obj.info.advances
+        advance = advances.get(unicode)
         if advance is None:
-            advance = None if font.vertical else measured_advance(text_page, i, obj, x, y, scratch)
+            advance = None if obj.info.vertical else measured_advance(text_page, i, obj, x, y, scratch)
             if advance is None:
-                advance = fonts.advance(obj.font, font, unicode)
-            font.advances[unicode] = advance
-        out.append((obj.z, i, char_dict(obj, fonts, device, x, y, advance, text)))
-    return out, origins
+                advance = fonts.advance(obj.font, obj.info, unicode)
+            advances[unicode] = advance
+        out.append((obj.z, i, char_dict(obj, device, x, y, advance, text)))
+    return out
 
 
 def _has_actual_text(obj: Any) -> bool:
@@ -373,25 +397,19 @@ def _has_actual_text(obj: Any) -> bool:
     return False
 
 
-def _starts_at_origin(obj: TextObject, origins: set[tuple[float, float]]) -> bool:
-    x, y = obj.matrix[4], obj.matrix[5]
-    return any(abs(ox - x) < _SAME_POINT and abs(oy - y) < _SAME_POINT for ox, oy in origins)
-
-
 def _blank(obj: TextObject, fonts: FontCache, device: Matrix) -> Glyph:
     """A text object whose glyphs have no ink (a space, U+3000): pdfium's
     text page skips objects of zero width and may put a generated space in
     their place. It stands for an encoded space: one space at its origin."""
-    x, y = obj.matrix[4], obj.matrix[5]
-    font = fonts.get(obj.font)
+    font = obj.info
     advance = font.advances.get(0x20)
     if advance is None:
         advance = font.advances[0x20] = fonts.advance(obj.font, font, 0x20)
-    return (obj.z, -1, char_dict(obj, fonts, device, x, y, advance, " "))
+    return (obj.z, -1, char_dict(obj, device, obj.x, obj.y, advance, " "))
 
 
-def restore_text_objects(page: Any, objects: PageObjects, origins: dict[int, set[tuple[float, float]]],
-                         fonts: FontCache, device: Matrix, scratch: _Scratch) -> tuple[list[Glyph], set[int]]:
+def restore_text_objects(page: Any, objects: PageObjects, fonts: FontCache, device: Matrix,
+                         scratch: _Scratch) -> tuple[list[Glyph], set[int]]:
     """Glyphs pdfium's text page left out, and the objects whose text page
     glyphs they replace.
 
@@ -406,13 +424,12 @@ def restore_text_objects(page: Any, objects: PageObjects, origins: dict[int, set
     blanks: list[Glyph] = []
     reread: list[TextObject] = []
     for t in objects.texts:
-        found = origins.get(t.z)
-        if found is None:
+        if not t.found:
             if scratch.width(t.handle) < _EMPTY_WIDTH:
                 blanks.append(_blank(t, fonts, device))
             elif not _has_actual_text(t.handle):
                 reread.append(t)
-        elif not _starts_at_origin(t, found) and not _vertical(t, fonts):
+        elif not t.at_origin and not t.info.vertical:
             reread.append(t)
     if not reread:
         return blanks, set()
@@ -427,7 +444,7 @@ def restore_text_objects(page: Any, objects: PageObjects, origins: dict[int, set
                 set_active(handle, True)
             text_page = pdfium_c.FPDFText_LoadPage(page)
             try:
-                restored += read_chars(text_page, objects, fonts, device, scratch, only=t)[0]
+                restored += read_chars(text_page, objects, fonts, device, scratch, only=t)
             finally:
                 pdfium_c.FPDFText_ClosePage(text_page)
             for handle in (*t.forms, t.handle):
@@ -436,12 +453,6 @@ def restore_text_objects(page: Any, objects: PageObjects, origins: dict[int, set
         for handle in switchable:
             set_active(handle, True)
     return restored, {t.z for t in reread}
-
-
-def _vertical(obj: TextObject, fonts: FontCache) -> bool:
-    """Vertical writing: pdfium places a glyph's origin at its em square's
-    lower left, away from the pen position."""
-    return fonts.get(obj.font).vertical
 
 
 # ---------------------------------------------------------------- paths
@@ -550,13 +561,13 @@ def read_page(page: Any, geometry: PageGeometry, crop: Box, fonts: FontCache) ->
     coordinates (glyphs outside it are not on the page)."""
     scratch = _Scratch()
     device = geometry.device
-    objects = collect_objects(page, scratch, device)
+    objects = collect_objects(page, scratch, device, fonts)
     text_page = pdfium_c.FPDFText_LoadPage(page)
     try:
-        chars, origins = read_chars(text_page, objects, fonts, device, scratch)
+        chars = read_chars(text_page, objects, fonts, device, scratch)
     finally:
         pdfium_c.FPDFText_ClosePage(text_page)
-    restored, replaced = restore_text_objects(page, objects, origins, fonts, device, scratch)
+    restored, replaced = restore_text_objects(page, objects, fonts, device, scratch)
     if replaced:
         chars = [c for c in chars if c[0] not in replaced]
     chars += restored
