@@ -15,7 +15,6 @@ hull is a close enough bound for deciding where a glyph's centre lies).
 
 from __future__ import annotations
 
-import ctypes
 from ctypes import byref, c_float
 from dataclasses import dataclass
 from typing import Any
@@ -23,6 +22,7 @@ from typing import Any
 import pypdfium2.raw as pdfium_c
 
 from .pdfium_geometry import Box, Matrix, apply
+from .pdfium_handles import pdfium
 
 Point = tuple[float, float]
 Polygon = tuple[Point, ...]
@@ -81,11 +81,11 @@ class ClipRegion:
 def _subpaths(clip: Any, index: int, to_device: Matrix, point: tuple[c_float, c_float]) -> list[Polygon]:
     x, y = point
     polygons: list[list[Point]] = []
-    for s in range(pdfium_c.FPDFClipPath_CountPathSegments(clip, index)):
-        segment = pdfium_c.FPDFClipPath_GetPathSegment(clip, index, s)
-        if not segment or not pdfium_c.FPDFPathSegment_GetPoint(segment, byref(x), byref(y)):
+    for s in range(pdfium.FPDFClipPath_CountPathSegments(clip, index)):
+        segment = pdfium.FPDFClipPath_GetPathSegment(clip, index, s)
+        if not segment or not pdfium.FPDFPathSegment_GetPoint(segment, byref(x), byref(y)):
             continue
-        if pdfium_c.FPDFPathSegment_GetType(segment) == pdfium_c.FPDF_SEGMENT_MOVETO or not polygons:
+        if pdfium.FPDFPathSegment_GetType(segment) == pdfium_c.FPDF_SEGMENT_MOVETO or not polygons:
             polygons.append([])
         polygons[-1].append(apply(to_device, x.value, y.value))
     return [tuple(p) for p in polygons if len(p) >= 3]
@@ -94,10 +94,10 @@ def _subpaths(clip: Any, index: int, to_device: Matrix, point: tuple[c_float, c_
 def read_clip(obj: Any, to_device: Matrix) -> ClipRegion | None:
     """The clip region of one object (without its enclosing forms' clips),
     or None when pdfium keeps none for it."""
-    clip = pdfium_c.FPDFPageObj_GetClipPath(obj)
+    clip = pdfium.FPDFPageObj_GetClipPath(obj)
     if not clip:
         return None
-    count = pdfium_c.FPDFClipPath_CountPaths(clip)
+    count = pdfium.FPDFClipPath_CountPaths(clip)
     if count <= 0:
         return None
     point = (c_float(), c_float())
@@ -122,4 +122,4 @@ def combine(own: ClipRegion | None, inherited: ClipRegion | None) -> ClipRegion 
     return own.intersect(inherited)
 
 
-__all__ = ["ClipRegion", "combine", "ctypes", "read_clip"]
+__all__ = ["ClipRegion", "combine", "read_clip"]

@@ -42,6 +42,7 @@ import pypdfium2.raw as pdfium_c
 from .pdf_open import PageContent
 from .pdfium_clip import ClipRegion, combine, read_clip
 from .pdfium_geometry import IDENTITY, Box, Matrix, PageGeometry, apply, mul, transform_box
+from .pdfium_handles import pdfium
 from .pdfium_visibility import visible_chars
 
 _TEXT, _PATH, _IMAGE, _FORM = (
@@ -65,25 +66,6 @@ _SAME_POINT = 0.01
 _MAX_FORM_DEPTH = 32
 
 
-def _address(handle: Any) -> int:
-    return ctypes.cast(handle, ctypes.c_void_p).value or 0
-
-
-def _fast(function: Any, restype: Any, *argtypes: Any) -> Any:
-    """The same pdfium function with plain ``void*`` handles: pypdfium2's
-    typed prototypes wrap every returned handle in a new ctypes pointer
-    object, which costs more than the call itself in the per-glyph loop."""
-    return ctypes.CFUNCTYPE(restype, *argtypes)(_address(function))
-
-
-_char_unicode = _fast(pdfium_c.FPDFText_GetUnicode, ctypes.c_uint, ctypes.c_void_p, c_int)
-_char_generated = _fast(pdfium_c.FPDFText_IsGenerated, c_int, ctypes.c_void_p, c_int)
-_char_object = _fast(pdfium_c.FPDFText_GetTextObject, ctypes.c_void_p, ctypes.c_void_p, c_int)
-_char_unmapped = _fast(pdfium_c.FPDFText_HasUnicodeMapError, c_int, ctypes.c_void_p, c_int)
-_char_origin = _fast(pdfium_c.FPDFText_GetCharOrigin, c_int, ctypes.c_void_p, c_int, ctypes.POINTER(c_double),
-                     ctypes.POINTER(c_double))
-
-
 @dataclass(slots=True)
 class FontInfo:
     """What the backend needs of one font, read once per document."""
@@ -103,7 +85,7 @@ class FontCache:
         self._value = c_float()
 
     def get(self, font: Any) -> FontInfo:
-        key = _address(font)
+        key = font or 0
         info = self._fonts.get(key)
         if info is None:
             # pdfium answers a vertical font's width query with its (negative) vertical advance
@@ -112,7 +94,7 @@ class FontCache:
         return info
 
     def _descent(self, font: Any) -> float:
-        if not pdfium_c.FPDFFont_GetDescent(font, 1.0, byref(self._value)):
+        if not pdfium.FPDFFont_GetDescent(font, 1.0, byref(self._value)):
             return 0.0
         return min(0.0, self._value.value)
 
@@ -120,16 +102,16 @@ class FontCache:
         """The advance in ems of the font's glyph for ``unicode``, looked up
         by reverse mapping (pdfium has no per-char advance); negative for
         vertical writing, where pdfium reports the vertical advance."""
-        ok = pdfium_c.FPDFFont_GetGlyphWidth(font, unicode, 1.0, byref(self._value))
+        ok = pdfium.FPDFFont_GetGlyphWidth(font, unicode, 1.0, byref(self._value))
         return self._value.value if ok else 0.0
 
 
 def _font_name(font: Any) -> str:
-    size = pdfium_c.FPDFFont_GetBaseFontName(font, None, 0)
+    size = pdfium.FPDFFont_GetBaseFontName(font, None, 0)
     if size <= 1:
         return "unknown"
     buffer = ctypes.create_string_buffer(size)
-    pdfium_c.FPDFFont_GetBaseFontName(font, buffer, size)
+    pdfium.FPDFFont_GetBaseFontName(font, buffer, size)
     raw = buffer.raw[: size - 1]
     try:
         return raw.decode("utf-8")
@@ -196,7 +178,7 @@ class _Scratch:
 
     def object_matrix(self, obj: Any) -> Matrix:
         m = self.matrix
-        if not pdfium_c.FPDFPageObj_GetMatrix(obj, byref(m)):
+        if not pdfium.FPDFPageObj_GetMatrix(obj, byref(m)):
             return IDENTITY
         return (m.a, m.b, m.c, m.d, m.e, m.f)
 
@@ -208,7 +190,7 @@ class _Scratch:
 
     def width(self, obj: Any) -> float:
         left, bottom, right, top = self.bounds
-        if not pdfium_c.FPDFPageObj_GetBounds(obj, byref(left), byref(bottom), byref(right), byref(top)):
+        if not pdfium.FPDFPageObj_GetBounds(obj, byref(left), byref(bottom), byref(right), byref(top)):
             return 0.0
         return right.value - left.value
 
@@ -220,17 +202,17 @@ def collect_objects(page: Any, scratch: _Scratch, device: Matrix, fonts: FontCac
 
     def walk(holder: Any, in_form: bool, to_page: Matrix, forms: tuple[Any, ...], clip: ClipRegion | None) -> None:
         nonlocal z
-        count = pdfium_c.FPDFFormObj_CountObjects(holder) if in_form else pdfium_c.FPDFPage_CountObjects(holder)
-        get = pdfium_c.FPDFFormObj_GetObject if in_form else pdfium_c.FPDFPage_GetObject
+        count = pdfium.FPDFFormObj_CountObjects(holder) if in_form else pdfium.FPDFPage_CountObjects(holder)
+        get = pdfium.FPDFFormObj_GetObject if in_form else pdfium.FPDFPage_GetObject
         to_device = mul(to_page, device)
         for index in range(count):
             obj = get(holder, index)
-            kind = pdfium_c.FPDFPageObj_GetType(obj)
+            kind = pdfium.FPDFPageObj_GetType(obj)
             z += 1
             if kind == _TEXT:
-                pdfium_c.FPDFTextObj_GetFontSize(obj, byref(scratch.f))
+                pdfium.FPDFTextObj_GetFontSize(obj, byref(scratch.f))
                 matrix = mul(scratch.object_matrix(obj), to_page)
-                font = pdfium_c.FPDFTextObj_GetFont(obj)
+                font = pdfium.FPDFTextObj_GetFont(obj)
                 a, b, c, d, _, _ = mul(matrix, device)
                 text = TextObject(
                     handle=obj,
@@ -238,7 +220,7 @@ def collect_objects(page: Any, scratch: _Scratch, device: Matrix, fonts: FontCac
                     matrix=matrix,
                     forms=forms,
                     font_size=scratch.f.value,
-                    render_mode=pdfium_c.FPDFTextObj_GetTextRenderMode(obj),
+                    render_mode=pdfium.FPDFTextObj_GetTextRenderMode(obj),
                     font=font,
                     info=fonts.get(font),
                     clip=combine(read_clip(obj, to_device), clip),
@@ -247,7 +229,7 @@ def collect_objects(page: Any, scratch: _Scratch, device: Matrix, fonts: FontCac
                     y=matrix[5],
                 )
                 found.texts.append(text)
-                found.text_by_address[_address(obj)] = text
+                found.text_by_address[obj] = text
             elif kind == _PATH:
                 found.paths.append(PathObject(obj, z, to_device, clip))
             elif kind == _IMAGE:
@@ -284,10 +266,10 @@ def measured_advance(text_page: Any, index: int, obj: TextObject, x: float, y: f
     if not size or (a != 0) == (b != 0):
         return None
     loose, tight = scratch.loose, scratch.tight
-    if not pdfium_c.FPDFText_GetLooseCharBox(text_page, index, byref(loose)):
+    if not pdfium.FPDFText_GetLooseCharBox(text_page, index, byref(loose)):
         return None
     left, right, bottom, top = tight
-    pdfium_c.FPDFText_GetCharBox(text_page, index, byref(left), byref(right), byref(bottom), byref(top))
+    pdfium.FPDFText_GetCharBox(text_page, index, byref(left), byref(right), byref(bottom), byref(top))
     if a:
         edge, ink, start, scale = (loose.right, right.value, x, a) if a > 0 else (loose.left, left.value, x, a)
     else:
@@ -340,23 +322,23 @@ def read_chars(text_page: Any, objects: PageObjects, fonts: FontCache, device: M
     page holds glyphs of it (``found``) and one at its origin
     (``at_origin``). With ``only``, the text page holds that one object
     (see :func:`restore_text_objects`)."""
-    page = _address(text_page)
-    count = pdfium_c.FPDFText_CountChars(text_page)
+    page = text_page
+    count = pdfium.FPDFText_CountChars(text_page)
     by_address = objects.text_by_address
     dx, dy = scratch.dx, scratch.dy
     px, py = byref(dx), byref(dy)
     out: list[Glyph] = []
     last: tuple[int, float, float] | None = None
     for i in range(count):
-        unicode = _char_unicode(page, i)
-        if unicode in _GENERATED and _char_generated(page, i) == 1:
+        unicode = pdfium.FPDFText_GetUnicode(page, i)
+        if unicode in _GENERATED and pdfium.FPDFText_IsGenerated(page, i) == 1:
             continue
-        obj = only if only is not None else by_address.get(_char_object(page, i) or 0)
+        obj = only if only is not None else by_address.get(pdfium.FPDFText_GetTextObject(page, i) or 0)
         if obj is None:
             continue
-        _char_origin(page, i, px, py)
+        pdfium.FPDFText_GetCharOrigin(page, i, px, py)
         x, y = dx.value, dy.value
-        text = _text(unicode, _char_unmapped(page, i) == 1)
+        text = _text(unicode, pdfium.FPDFText_HasUnicodeMapError(page, i) == 1)
         key = (obj.z, x, y)
         if key == last:  # one glyph mapped to several characters: pdfium gives each the glyph's origin
             first, char = out[-1][1], out[-1][2]
@@ -388,9 +370,9 @@ def _has_actual_text(obj: Any) -> bool:
     copies with an *empty* ActualText: those are overprints to restore.)"""
     key = ctypes.create_string_buffer(b"ActualText")
     length = ctypes.c_ulong()
-    for m in range(pdfium_c.FPDFPageObj_CountMarks(obj)):
-        mark = pdfium_c.FPDFPageObj_GetMark(obj, m)
-        if not mark or not pdfium_c.FPDFPageObjMark_GetParamStringValue(mark, key, None, 0, byref(length)):
+    for m in range(pdfium.FPDFPageObj_CountMarks(obj)):
+        mark = pdfium.FPDFPageObj_GetMark(obj, m)
+        if not mark or not pdfium.FPDFPageObjMark_GetParamStringValue(mark, key, None, 0, byref(length)):
             continue
         if length.value > _EMPTY_UTF16:
             return True
@@ -435,18 +417,18 @@ def restore_text_objects(page: Any, objects: PageObjects, fonts: FontCache, devi
         return blanks, set()
     switchable = [t.handle for t in objects.texts] + objects.forms
     restored = blanks
-    set_active = pdfium_c.FPDFPageObj_SetIsActive
+    set_active = pdfium.FPDFPageObj_SetIsActive
     for handle in switchable:
         set_active(handle, False)
     try:
         for t in reread:
             for handle in (*t.forms, t.handle):
                 set_active(handle, True)
-            text_page = pdfium_c.FPDFText_LoadPage(page)
+            text_page = pdfium.FPDFText_LoadPage(page)
             try:
                 restored += read_chars(text_page, objects, fonts, device, scratch, only=t)
             finally:
-                pdfium_c.FPDFText_ClosePage(text_page)
+                pdfium.FPDFText_ClosePage(text_page)
             for handle in (*t.forms, t.handle):
                 set_active(handle, False)
     finally:
@@ -467,10 +449,10 @@ def _subpaths(obj: Any, to_device: Matrix, scratch: _Scratch) -> list[tuple[str,
     x, y = scratch.x, scratch.y
     subpaths: list[tuple[list[str], list[tuple[float, float]]]] = []
     bezier = 0
-    for k in range(pdfium_c.FPDFPath_CountSegments(obj)):
-        segment = pdfium_c.FPDFPath_GetPathSegment(obj, k)
-        pdfium_c.FPDFPathSegment_GetPoint(segment, byref(x), byref(y))
-        kind = pdfium_c.FPDFPathSegment_GetType(segment)
+    for k in range(pdfium.FPDFPath_CountSegments(obj)):
+        segment = pdfium.FPDFPath_GetPathSegment(obj, k)
+        pdfium.FPDFPathSegment_GetPoint(segment, byref(x), byref(y))
+        kind = pdfium.FPDFPathSegment_GetType(segment)
         point = apply(to_device, x.value, y.value)
         if kind == _MOVETO or not subpaths:
             subpaths.append((["m"], [point]))
@@ -484,7 +466,7 @@ def _subpaths(obj: Any, to_device: Matrix, scratch: _Scratch) -> list[tuple[str,
         else:
             subpaths[-1][0].append("l")
             subpaths[-1][1].append(point)
-        if pdfium_c.FPDFPathSegment_GetClose(segment):
+        if pdfium.FPDFPathSegment_GetClose(segment):
             ops, pts = subpaths[-1]
             if ops[-1] == "l" and pts[-1] == pts[0]:
                 ops[-1] = "h"
@@ -511,10 +493,10 @@ def read_paths(objects: PageObjects, scratch: _Scratch, content: PageContent) ->
     fill_mode, stroke = scratch.i, scratch.flag
     for path in objects.paths:
         obj = path.handle
-        pdfium_c.FPDFPath_GetDrawMode(obj, byref(fill_mode), byref(stroke))
-        fill_color, fill_alpha = scratch.color(pdfium_c.FPDFPageObj_GetFillColor, obj)
-        stroke_color, stroke_alpha = scratch.color(pdfium_c.FPDFPageObj_GetStrokeColor, obj)
-        pdfium_c.FPDFPageObj_GetStrokeWidth(obj, byref(scratch.f))
+        pdfium.FPDFPath_GetDrawMode(obj, byref(fill_mode), byref(stroke))
+        fill_color, fill_alpha = scratch.color(pdfium.FPDFPageObj_GetFillColor, obj)
+        stroke_color, stroke_alpha = scratch.color(pdfium.FPDFPageObj_GetStrokeColor, obj)
+        pdfium.FPDFPageObj_GetStrokeWidth(obj, byref(scratch.f))
         common = {
             "fill": fill_mode.value != pdfium_c.FPDF_FILLMODE_NONE,
             "stroke": bool(stroke.value),
@@ -543,13 +525,13 @@ def read_paths(objects: PageObjects, scratch: _Scratch, content: PageContent) ->
 
 
 def _dash(obj: Any) -> tuple[tuple[float, ...], float] | None:
-    count = pdfium_c.FPDFPageObj_GetDashCount(obj)
+    count = pdfium.FPDFPageObj_GetDashCount(obj)
     if count <= 0:
         return None
     array = (c_float * count)()
     phase = c_float()
-    pdfium_c.FPDFPageObj_GetDashArray(obj, array, count)
-    pdfium_c.FPDFPageObj_GetDashPhase(obj, byref(phase))
+    pdfium.FPDFPageObj_GetDashArray(obj, array, count)
+    pdfium.FPDFPageObj_GetDashPhase(obj, byref(phase))
     return tuple(array), phase.value
 
 
@@ -562,11 +544,11 @@ def read_page(page: Any, geometry: PageGeometry, crop: Box, fonts: FontCache) ->
     scratch = _Scratch()
     device = geometry.device
     objects = collect_objects(page, scratch, device, fonts)
-    text_page = pdfium_c.FPDFText_LoadPage(page)
+    text_page = pdfium.FPDFText_LoadPage(page)
     try:
         chars = read_chars(text_page, objects, fonts, device, scratch)
     finally:
-        pdfium_c.FPDFText_ClosePage(text_page)
+        pdfium.FPDFText_ClosePage(text_page)
     restored, replaced = restore_text_objects(page, objects, fonts, device, scratch)
     if replaced:
         chars = [c for c in chars if c[0] not in replaced]
