@@ -65,7 +65,7 @@ def font_family(fontname: str) -> str:
 @lru_cache(maxsize=1024)
 def _font_style(fontname: str) -> tuple[str, bool]:
     """(family, bold by name), once per font name rather than per glyph."""
-    family = font_family(fontname)
+    family = font_family(str(fontname))
     return family, bool(_BOLD_FONT.search(family))
 
 
@@ -74,27 +74,27 @@ def glyphs_from_chars(chars: Iterable[dict[str, Any]]) -> list[Glyph]:
     text is several characters becomes several glyphs sharing its box (see
     :func:`~.glyph_text.printed_characters`)."""
     glyphs: list[Glyph] = []
+    append = glyphs.append
     for i, ch in enumerate(chars):
         text = ch["text"]
         if not text:
             continue
-        font, bold = _font_style(str(ch.get("fontname", "")))
-        bold = bold or ch.get("render_mode", 0) == _FILL_STROKE
-        x0, x1 = float(ch["x0"]), float(ch["x1"])
-        top, bottom = float(ch["top"]), float(ch["bottom"])
-        size = round(float(ch.get("size", 0.0)), 2)
+        font, bold = _font_style(ch.get("fontname") or "")
+        if not bold and ch.get("render_mode") == _FILL_STROKE:
+            bold = True
+        x0, x1, top, bottom = ch["x0"], ch["x1"], ch["top"], ch["bottom"]
+        size = round(ch.get("size", 0.0), 2)
         if len(text) == 1 and ord(text) < _FIRST_MAPPED:
-            glyphs.append(Glyph(text, x0, x1, top, bottom, size, font, bold, i))
+            append(Glyph(text, x0, x1, top, bottom, size, font, bold, i))
             continue
         printed = printed_characters(text)
         step = (x1 - x0) / len(printed)
         for k, char in enumerate(printed):
-            glyphs.append(Glyph(char, x0 + k * step, x0 + (k + 1) * step, top, bottom, size, font, bold, i))
+            append(Glyph(char, x0 + k * step, x0 + (k + 1) * step, top, bottom, size, font, bold, i))
     return collapse_overprints(glyphs)
 
 
-#: Buckets twice the tolerance wide: a twin then lies in the glyph's own
-#: bucket or the one next to it on the nearer side, on each axis.
+#: Overprint buckets are twice the tolerance wide (see collapse_overprints).
 _BUCKET = 2 * _TWIN_TOLERANCE
 
 
@@ -104,27 +104,39 @@ def collapse_overprints(glyphs: list[Glyph]) -> list[Glyph]:
     them four times) but not marked bold.
 
     A spatial hash makes this linear: twins can be far apart in the content
-    stream (a whole line is often printed, then printed again shifted)."""
+    stream (a whole line is often printed, then printed again shifted). With
+    buckets twice the tolerance wide, a twin lies in the glyph's own bucket
+    or the one next to it on the nearer side, on each axis."""
     kept: list[Glyph] = []
     buckets: dict[tuple[str, int, int], list[Glyph]] = {}
     for g in glyphs:
-        twin = _find_twin(g, buckets)
+        bx, fx = divmod(g.x0, _BUCKET)
+        by, fy = divmod(g.top, _BUCKET)
+        bx, by = int(bx), int(by)
+        twin = _find_twin(g, buckets, (bx, bx - 1 if fx < _TWIN_TOLERANCE else bx + 1),
+                          (by, by - 1 if fy < _TWIN_TOLERANCE else by + 1))
         if twin is not None:
             if not g.text.isspace():
                 twin.bold = True
             continue
-        buckets.setdefault((g.text, int(g.x0 // _BUCKET), int(g.top // _BUCKET)), []).append(g)
+        key = (g.text, bx, by)
+        bucket = buckets.get(key)
+        if bucket is None:
+            buckets[key] = [g]
+        else:
+            bucket.append(g)
         kept.append(g)
     return kept
 
 
-def _find_twin(g: Glyph, buckets: dict[tuple[str, int, int], list[Glyph]]) -> Glyph | None:
-    bx, fx = divmod(g.x0, _BUCKET)
-    by, fy = divmod(g.top, _BUCKET)
-    bx, by = int(bx), int(by)
-    for x in (bx, bx - 1 if fx < _TWIN_TOLERANCE else bx + 1):
-        for y in (by, by - 1 if fy < _TWIN_TOLERANCE else by + 1):
-            for k in buckets.get((g.text, x, y), ()):
-                if abs(k.x0 - g.x0) <= _TWIN_TOLERANCE and abs(k.top - g.top) <= _TWIN_TOLERANCE:
-                    return k
+def _find_twin(g: Glyph, buckets: dict[tuple[str, int, int], list[Glyph]], xs: tuple[int, int],
+               ys: tuple[int, int]) -> Glyph | None:
+    text = g.text
+    for x in xs:
+        for y in ys:
+            bucket = buckets.get((text, x, y))
+            if bucket:
+                for k in bucket:
+                    if abs(k.x0 - g.x0) <= _TWIN_TOLERANCE and abs(k.top - g.top) <= _TWIN_TOLERANCE:
+                        return k
     return None

@@ -294,9 +294,15 @@ def char_dict(obj: TextObject, device: Matrix, x: float, y: float, advance: floa
     ma, mb, mc, md = obj.axes
     da, db, dc, dd, de, df = device
     ox, oy = x * da + y * dc + de, x * db + y * dd + df
-    xs = (ox + v0 * mc, ox + u1 * ma + v0 * mc, ox + v1 * mc, ox + u1 * ma + v1 * mc)
-    ys = (oy + v0 * md, oy + u1 * mb + v0 * md, oy + v1 * md, oy + u1 * mb + v1 * md)
-    x0, x1, top, bottom = min(xs), max(xs), min(ys), max(ys)
+    if mb == 0 and mc == 0:  # text along the device's axes: two corners suffice
+        xa, xb = ox, ox + u1 * ma
+        ya, yb = oy + v0 * md, oy + v1 * md
+        x0, x1 = (xa, xb) if xa <= xb else (xb, xa)
+        top, bottom = (ya, yb) if ya <= yb else (yb, ya)
+    else:
+        xs = (ox + v0 * mc, ox + u1 * ma + v0 * mc, ox + v1 * mc, ox + u1 * ma + v1 * mc)
+        ys = (oy + v0 * md, oy + u1 * mb + v0 * md, oy + v1 * md, oy + u1 * mb + v1 * md)
+        x0, x1, top, bottom = min(xs), max(xs), min(ys), max(ys)
     return {
         "x0": x0,
         "x1": x1,
