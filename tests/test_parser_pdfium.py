@@ -164,6 +164,70 @@ def test_shape_colours_are_rgb(tmp_path: Path) -> None:
     assert rect["non_stroking_color"] == (1.0, 0.0, 0.0)
 
 
+def _square_font() -> bytes:
+    """A TrueType font of three square glyphs for 一 二 三, one em wide."""
+    import io
+
+    from fontTools.fontBuilder import FontBuilder
+    from fontTools.pens.ttGlyphPen import TTGlyphPen
+
+    builder = FontBuilder(1000, isTTF=True)
+    names = [".notdef", "one", "two", "three"]
+    builder.setupGlyphOrder(names)
+    builder.setupCharacterMap({0x4E00: "one", 0x4E8C: "two", 0x4E09: "three"})
+    glyphs = {}
+    for name in names:
+        pen = TTGlyphPen(None)
+        pen.moveTo((100, -100))
+        pen.lineTo((100, 800))
+        pen.lineTo((900, 800))
+        pen.lineTo((900, -100))
+        pen.closePath()
+        glyphs[name] = pen.glyph()
+    builder.setupGlyf(glyphs)
+    builder.setupHorizontalMetrics({name: (1000, 100) for name in names})
+    builder.setupHorizontalHeader(ascent=880, descent=-120)
+    builder.setupNameTable({"familyName": "Square", "styleName": "Regular"})
+    builder.setupOS2(sTypoAscender=880, sTypoDescender=-120, usWinAscent=880, usWinDescent=120)
+    builder.setupPost()
+    out = io.BytesIO()
+    builder.save(out)
+    return out.getvalue()
+
+
+CID_CMAP = b"""/CIDInit /ProcSet findresource begin 12 dict begin begincmap
+/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def
+/CMapName /Test def /CMapType 2 def
+1 begincodespacerange <0000> <FFFF> endcodespacerange
+3 beginbfchar <0001> <4E00> <0002> <4E8C> <0003> <4E09> endbfchar
+endcmap CMapName currentdict /CMap defineresource pop end end"""
+
+
+def _cid_font(pdf: Pdf, encoding: str) -> dict[str, Dictionary]:
+    descriptor = pdf.make_indirect(Dictionary(
+        Type=Name.FontDescriptor, FontName=Name("/Square"), Flags=4, ItalicAngle=0, Ascent=880, Descent=-120,
+        CapHeight=880, StemV=80, FontBBox=Array([100, -100, 900, 800]), FontFile2=Stream(pdf, _square_font())))
+    cid = pdf.make_indirect(Dictionary(
+        Type=Name.Font, Subtype=Name.CIDFontType2, BaseFont=Name("/Square"), FontDescriptor=descriptor, DW=1000,
+        CIDSystemInfo=Dictionary(Registry="Adobe", Ordering="Identity", Supplement=0), DW2=Array([880, -1000]),
+        CIDToGIDMap=Name.Identity))
+    return {"V": pdf.make_indirect(Dictionary(Type=Name.Font, Subtype=Name.Type0, BaseFont=Name("/Square"),
+                                              Encoding=Name(encoding), DescendantFonts=Array([cid]),
+                                              ToUnicode=Stream(pdf, CID_CMAP)))}
+
+
+@pytest.mark.parametrize("encoding", ["/Identity-V", "/Identity-H"], ids=["vertical", "horizontal"])
+def test_cid_writing_modes_match_pdfminer(tmp_path: Path, encoding: str) -> None:
+    """Vertical writing (Identity-V): each glyph one em wide, centred on
+    the pen, stepping down by its vertical advance; pdfium places the glyph
+    origin at the em square's corner, pdfminer at the pen."""
+    pdf = make_pdf(tmp_path / "cid.pdf", b"BT /V 20 Tf 300 700 Td <000100020003> Tj ET",
+                   fonts=lambda pdf: _cid_font(pdf, encoding))
+    miner, pdfium = content_of(pdf, "pdfminer"), content_of(pdf, "pypdfium2")
+    assert text_of(miner) == "一二三"
+    assert_same_chars(miner, pdfium)
+
+
 # ------------------------------------------------------------ what pdfium's text page leaves out
 
 
