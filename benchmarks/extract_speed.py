@@ -13,7 +13,8 @@ any timing, its peak memory its own):
 The machine is shared, so nothing is timed alone: the extractors take turns
 pass by pass (the order rotating each round), and what is reported is each
 one's median pass and the ratios between them, which a busy neighbour
-shifts far less than the absolute times. Then ``jixiao tables`` on the 2023
+shifts far less than the absolute times (each ratio is the median over
+rounds of the two passes of one round). Then ``jixiao tables`` on the 2023
 sample document runs as a whole process (start-up, imports, extraction,
 HTML), again interleaved between the two parsers.
 
@@ -270,7 +271,12 @@ def report(results: dict[str, tuple[list[float], float] | str], pages: int, tabl
                      f"{rss:>9.0f}  {' '.join(f'{p:.2f}' for p in passes)}")
 
     def ratio(a: str, b: str) -> float | None:
-        return median[a] / median[b] if a in median and b in median else None
+        """The median over rounds of a's pass over b's pass in the same round:
+        a busy spell slows both sides of one ratio alike."""
+        if a not in median or b not in median:
+            return None
+        passes_a, passes_b = results[a][0], results[b][0]  # type: ignore[index]
+        return statistics.median(x / y for x, y in zip(passes_a, passes_b))
 
     lines.append("")
     target_ratio = TARGET_S_PER_PAGE / PDFMINER_BEFORE

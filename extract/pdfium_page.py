@@ -71,7 +71,9 @@ class FontInfo:
     """What the backend needs of one font, read once per document."""
 
     name: str
-    descent: float  # below the baseline, in ems (≤ 0), as pdfminer reads /Descent
+    #: below the baseline, in ems (≤ 0): the descriptor's /Descent, or pdfium's
+    #: measure of the font when the descriptor gives none (LibreOffice writes 0)
+    descent: float
     vertical: bool  # vertical writing (a CID font with a -V CMap)
     advances: dict[int, float] = field(default_factory=dict)  # unicode → advance in ems (< 0: vertical)
 
@@ -89,7 +91,7 @@ class FontCache:
         info = self._fonts.get(key)
         if info is None:
             # pdfium answers a vertical font's width query with its (negative) vertical advance
-            vertical = self.advance(font, None, 0x20) < 0
+            vertical = self.advance(font, 0x20) < 0
             info = self._fonts[key] = FontInfo(name=_font_name(font), descent=self._descent(font), vertical=vertical)
         return info
 
@@ -98,7 +100,7 @@ class FontCache:
             return 0.0
         return min(0.0, self._value.value)
 
-    def advance(self, font: Any, info: FontInfo | None, unicode: int) -> float:
+    def advance(self, font: Any, unicode: int) -> float:
         """The advance in ems of the font's glyph for ``unicode``, looked up
         by reverse mapping (pdfium has no per-char advance); negative for
         vertical writing, where pdfium reports the vertical advance."""
@@ -363,7 +365,7 @@ def read_chars(text_page: Any, objects: PageObjects, fonts: FontCache, device: M
         if advance is None:
             advance = None if obj.info.vertical else measured_advance(text_page, i, obj, x, y, scratch)
             if advance is None:
-                advance = fonts.advance(obj.font, obj.info, unicode)
+                advance = fonts.advance(obj.font, unicode)
             advances[unicode] = advance
         out.append((obj.z, i, char_dict(obj, device, x, y, advance, text)))
     return out
@@ -392,7 +394,7 @@ def _blank(obj: TextObject, fonts: FontCache, device: Matrix) -> Glyph:
     font = obj.info
     advance = font.advances.get(0x20)
     if advance is None:
-        advance = font.advances[0x20] = fonts.advance(obj.font, font, 0x20)
+        advance = font.advances[0x20] = fonts.advance(obj.font, 0x20)
     return (obj.z, -1, char_dict(obj, device, obj.x, obj.y, advance, " "))
 
 
