@@ -76,6 +76,7 @@ def test_parsers_make_the_same_blocks(fx: Fixture) -> None:
     assert _blocks(pdfium) == _blocks(miner)
 
 
+@pytest.mark.slow  # Chromium draws every table border as thousands of small rects
 @pytest.mark.parametrize("name", ["hebei-chengde-gxq-zrzy-2023-html", "sichuan-mianyang-city-nyncj-2023-html-booktabs"])
 def test_type3_documents_agree_but_for_bold(name: str) -> None:
     """Same tables and block texts. pdfium reads the printed character
@@ -167,6 +168,7 @@ def test_without_the_invisible_copies_the_table_parts_join() -> None:
     assert len(read_cached(fx.pdf).tables) == sum(1 for b in truth if b["type"] == "table") == 4
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("parser", ["pypdfium2", "pdfminer"])
 @pytest.mark.parametrize("name", ["hebei-chengde-gxq-zrzy-2023-html", "sichuan-mianyang-city-nyncj-2023-html-booktabs"])
 def test_radical_code_points_become_the_printed_ideographs(name: str, parser: str) -> None:
