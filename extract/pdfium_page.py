@@ -24,10 +24,11 @@ parser:
 * page rotation and MediaBox offsets as pdfminer and pdfplumber apply them
   (:mod:`.pdfium_geometry`).
 
-Additive keys the pdfminer path lacks: ``z`` (paint order) and ``clip`` (the
-:class:`~.pdfium_clip.ClipRegion` in force, or None) on chars and shapes;
-``fill_alpha`` / ``stroke_alpha`` and ``linewidth`` / ``dash`` on shapes.
-:mod:`.pdfium_visibility` uses them to keep only the glyphs one can see.
+Additive keys the pdfminer path lacks: ``z`` (paint order) on chars and
+shapes, ``clip`` (the :class:`~.pdfium_clip.ClipRegion` in force, or None)
+on chars, ``fill_alpha`` / ``stroke_alpha`` on shapes. With the opaque
+fills painted over text, :mod:`.pdfium_visibility` uses them to keep only
+the glyphs one can see.
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ from .pdf_open import PageContent
 from .pdfium_clip import ClipRegion, combine, read_clip
 from .pdfium_geometry import IDENTITY, Box, Matrix, PageGeometry, apply, mul, transform_box
 from .pdfium_handles import pdfium
-from .pdfium_visibility import visible_chars
+from .pdfium_visibility import Occluder, may_occlude, occluder, visible_chars
 
 _TEXT, _PATH, _IMAGE, _FORM = (
     pdfium_c.FPDF_PAGEOBJ_TEXT,
@@ -160,6 +161,7 @@ class PageObjects:
     paths: list[PathObject] = field(default_factory=list)
     images: list[Box] = field(default_factory=list)
     forms: list[Any] = field(default_factory=list)
+    first_text_z: int | None = None  # paint order of the first text object
 
 
 class _Scratch:
@@ -232,6 +234,8 @@ def collect_objects(page: Any, scratch: _Scratch, device: Matrix, fonts: FontCac
                 )
                 found.texts.append(text)
                 found.text_by_address[obj] = text
+                if found.first_text_z is None:
+                    found.first_text_z = z
             elif kind == _PATH:
                 found.paths.append(PathObject(obj, z, to_device, clip))
             elif kind == _IMAGE:
@@ -497,16 +501,21 @@ def _kind(shape: str, pts: list[tuple[float, float]]) -> str:
     return "curve"
 
 
-def read_paths(objects: PageObjects, scratch: _Scratch, content: PageContent) -> None:
+def read_paths(objects: PageObjects, scratch: _Scratch, content: PageContent) -> list[Occluder]:
+    """The page's paths into ``content``'s lines, rects and curves; returns
+    the opaque fills that can hide text painted before them (their clip is
+    read only for those: Chromium clips every one of thousands of borders)."""
     fill_mode, stroke = scratch.i, scratch.flag
+    occluders: list[Occluder] = []
     for path in objects.paths:
         obj = path.handle
         pdfium.FPDFPath_GetDrawMode(obj, byref(fill_mode), byref(stroke))
         fill_color, fill_alpha = scratch.color(pdfium.FPDFPageObj_GetFillColor, obj)
         stroke_color, stroke_alpha = scratch.color(pdfium.FPDFPageObj_GetStrokeColor, obj)
         pdfium.FPDFPageObj_GetStrokeWidth(obj, byref(scratch.f))
+        filled = fill_mode.value != pdfium_c.FPDF_FILLMODE_NONE
         common = {
-            "fill": fill_mode.value != pdfium_c.FPDF_FILLMODE_NONE,
+            "fill": filled,
             "stroke": bool(stroke.value),
             "stroking_color": stroke_color,
             "non_stroking_color": fill_color,
@@ -515,7 +524,6 @@ def read_paths(objects: PageObjects, scratch: _Scratch, content: PageContent) ->
             "linewidth": scratch.f.value,
             "dash": _dash(obj),
             "z": path.z,
-            "clip": combine(read_clip(obj, path.holder_to_device), path.inherited_clip),
         }
         to_device = mul(scratch.object_matrix(obj), path.holder_to_device)
         for shape, pts in _subpaths(obj, to_device, scratch):
@@ -528,8 +536,15 @@ def read_paths(objects: PageObjects, scratch: _Scratch, content: PageContent) ->
                 (ax, ay), (bx, by) = pts[0], pts[2]
                 pts = [(ax, ay), (bx, ay), (bx, by), (ax, by)]
             xs, ys = [p[0] for p in pts], [p[1] for p in pts]
-            shape_dict = {"x0": min(xs), "x1": max(xs), "top": min(ys), "bottom": max(ys), "pts": pts, **common}
+            box = (min(xs), min(ys), max(xs), max(ys))
+            shape_dict = {"x0": box[0], "x1": box[2], "top": box[1], "bottom": box[3], "pts": pts, **common}
             (content.lines if kind == "line" else content.rects if kind == "rect" else content.curves).append(shape_dict)
+            if kind == "rect" and filled and may_occlude(box, fill_alpha, path.z, objects.first_text_z):
+                clip = combine(read_clip(obj, path.holder_to_device), path.inherited_clip)
+                found = occluder(box, path.z, clip)
+                if found is not None:
+                    occluders.append(found)
+    return occluders
 
 
 def _dash(obj: Any) -> tuple[tuple[float, ...], float] | None:
@@ -563,6 +578,6 @@ def read_page(page: Any, geometry: PageGeometry, crop: Box, fonts: FontCache) ->
     chars += restored
     chars.sort(key=lambda item: (item[0], item[1]))
     content = PageContent(images=[{"x0": b[0], "top": b[1], "x1": b[2], "bottom": b[3]} for b in objects.images])
-    read_paths(objects, scratch, content)
-    content.chars = visible_chars([c for _, _, c in chars], content, crop)
+    occluders = read_paths(objects, scratch, content)
+    content.chars = visible_chars([c for _, _, c in chars], occluders, crop)
     return content

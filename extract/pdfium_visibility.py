@@ -21,12 +21,10 @@ padding of zero still sits inside the row's box.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from .pdfium_clip import ClipRegion
 from .pdfium_geometry import Box
-
-if TYPE_CHECKING:
-    from .pdf_open import PageContent
 
 #: Share of a glyph's size at each side that a covering fill may leave out.
 _COVER_MARGIN = 0.15
@@ -36,27 +34,33 @@ _MIN_COVER = 1.0
 _OPAQUE = 1.0
 
 
-def _occluders(content: PageContent) -> list[tuple[int, float, float, float, float]]:
-    """Opaque filled rectangles as ``(z, x0, top, x1, bottom)``, cut to their
-    own clip when that is a rectangle (a fill clipped by any other shape is
-    left out: its painted area is not known well enough to hide text)."""
-    out = []
-    for r in content.rects:
-        if not r.get("fill") or r.get("fill_alpha", _OPAQUE) < _OPAQUE or "z" not in r:
-            continue
-        x0, top, x1, bottom = r["x0"], r["top"], r["x1"], r["bottom"]
-        clip = r.get("clip")
-        if clip is not None:
-            if clip.shapes:
-                continue
-            cx0, ctop, cx1, cbottom = clip.bbox
-            x0, top, x1, bottom = max(x0, cx0), max(top, ctop), min(x1, cx1), min(bottom, cbottom)
-        if x1 - x0 >= _MIN_COVER and bottom - top >= _MIN_COVER:
-            out.append((r["z"], x0, top, x1, bottom))
-    return out
+#: An opaque fill's painted box and paint order: ``(z, x0, top, x1, bottom)``.
+Occluder = tuple[int, float, float, float, float]
 
 
-def _covered(char: dict[str, Any], occluders: list[tuple[int, float, float, float, float]]) -> bool:
+def may_occlude(box: Box, alpha: float, z: int, first_text_z: int | None) -> bool:
+    """Whether a filled rectangle ``(x0, top, x1, bottom)`` can hide text:
+    opaque, larger than a rule, and painted after some text."""
+    return (alpha >= _OPAQUE and first_text_z is not None and z > first_text_z
+            and box[2] - box[0] >= _MIN_COVER and box[3] - box[1] >= _MIN_COVER)
+
+
+def occluder(box: Box, z: int, clip: ClipRegion | None) -> Occluder | None:
+    """The fill's painted area, cut to its clip when that is a rectangle; a
+    fill clipped by any other shape is left out (its painted area is not
+    known well enough to hide text), and so is one clipped to nothing."""
+    x0, top, x1, bottom = box
+    if clip is not None:
+        if clip.shapes:
+            return None
+        cx0, ctop, cx1, cbottom = clip.bbox
+        x0, top, x1, bottom = max(x0, cx0), max(top, ctop), min(x1, cx1), min(bottom, cbottom)
+    if x1 - x0 < _MIN_COVER or bottom - top < _MIN_COVER:
+        return None
+    return (z, x0, top, x1, bottom)
+
+
+def _covered(char: dict[str, Any], occluders: list[Occluder]) -> bool:
     z = char["z"]
     margin = _COVER_MARGIN * char["size"]
     x0, x1 = char["x0"] + margin, char["x1"] - margin
@@ -67,11 +71,11 @@ def _covered(char: dict[str, Any], occluders: list[tuple[int, float, float, floa
     )
 
 
-def visible_chars(chars: list[dict[str, Any]], content: PageContent, crop: Box) -> list[dict[str, Any]]:
+def visible_chars(chars: list[dict[str, Any]], occluders: list[Occluder], crop: Box) -> list[dict[str, Any]]:
     """``chars`` less the glyphs nobody can see. ``crop``: the crop box in
-    the chars' coordinates, ``(x0, top, x1, bottom)``."""
+    the chars' coordinates, ``(x0, top, x1, bottom)``; ``occluders``: the
+    opaque fills of the page (see :func:`occluder`)."""
     cx0, ctop, cx1, cbottom = crop
-    occluders = _occluders(content)
     kept = []
     for char in chars:
         x = (char["x0"] + char["x1"]) / 2
