@@ -186,3 +186,21 @@ def test_radical_code_points_become_the_printed_ideographs(name: str, parser: st
         source, target = alias.split("->")
         if 0x2E80 <= ord(source) <= 0x2FDF and (parser == "pypdfium2" or source != "⼾"):
             assert text.count(target) >= count, alias
+
+
+def test_parser_is_selectable_on_the_cli() -> None:
+    """``--parser pdfminer`` reads with the previous parser: the same tables,
+    merged cells, pages and cell boxes as the default."""
+    import json
+
+    from click.testing import CliRunner
+    from conftest import SAMPLE
+
+    from jixiao.cli import main
+
+    pdf = str(SAMPLE / "hebei-chengde-gxq-zrzy-2023.pdf")
+    default = CliRunner().invoke(main, ["tables", pdf, "--format", "json"])
+    miner = CliRunner().invoke(main, ["tables", pdf, "--format", "json", "--parser", "pdfminer"])
+    assert default.exit_code == miner.exit_code == 0
+    assert json.loads(default.stdout) == json.loads(miner.stdout)
+    assert CliRunner().invoke(main, ["tables", pdf, "--parser", "mupdf"]).exit_code == 2
