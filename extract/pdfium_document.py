@@ -8,6 +8,7 @@ on; what it cannot open is classified into one specific
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from ctypes import byref, c_float
@@ -24,6 +25,9 @@ from .pdfium_geometry import Box, PageGeometry, page_geometry, transform_box
 from .pdfium_page import FontCache, read_page
 
 _LETTER: Box = (0.0, 0.0, 612.0, 792.0)  # pdfminer's and pdfium's default MediaBox
+#: pdfium is not thread-safe: a process reads one document at a time (a Dask
+#: worker with several threads would otherwise call into it concurrently).
+_PDFIUM_LOCK = threading.RLock()
 _METADATA_KEYS = ("Producer", "Creator", "Title")
 
 
@@ -121,19 +125,20 @@ def _open_error(path: Path, error: pdfium.PdfiumError) -> InputError:
 @contextmanager
 def open_pdfium(path: Path) -> Iterator[tuple[dict[str, str | None], list[PdfiumPage]]]:
     """The document's metadata and its pages; closes everything on exit."""
-    try:
-        document = pdfium.PdfDocument(path)
-    except pdfium.PdfiumError as e:
-        raise _open_error(path, e) from e
-    pages: list[PdfiumPage] = []
-    try:
-        if len(document) == 0:
-            raise InputError(path, "PDF has no pages", code=ErrorCode.NO_PAGES)
-        metadata = {key: document.get_metadata_value(key) or None for key in _METADATA_KEYS}
-        fonts = FontCache()
-        pages = [PdfiumPage(path, document, i, fonts) for i in range(len(document))]
-        yield metadata, pages
-    finally:
-        for page in pages:
-            page.close()
-        document.close()
+    with _PDFIUM_LOCK:
+        try:
+            document = pdfium.PdfDocument(path)
+        except pdfium.PdfiumError as e:
+            raise _open_error(path, e) from e
+        pages: list[PdfiumPage] = []
+        try:
+            if len(document) == 0:
+                raise InputError(path, "PDF has no pages", code=ErrorCode.NO_PAGES)
+            metadata = {key: document.get_metadata_value(key) or None for key in _METADATA_KEYS}
+            fonts = FontCache()
+            pages = [PdfiumPage(path, document, i, fonts) for i in range(len(document))]
+            yield metadata, pages
+        finally:
+            for page in pages:
+                page.close()
+            document.close()
