@@ -32,12 +32,17 @@ _EPS = 1e-3
 
 
 def _is_rectangle(poly: Polygon) -> bool:
-    corners = poly[:-1] if len(poly) == 5 and poly[0] == poly[-1] else poly
+    """Four corners joined by horizontal and vertical edges."""
+    corners = poly[:-1] if len(poly) > 1 and _same(poly[0], poly[-1]) else poly
     if len(corners) != 4:
         return False
-    xs = {round(x / _EPS) for x, _ in corners}
-    ys = {round(y / _EPS) for _, y in corners}
-    return len(xs) == 2 and len(ys) == 2
+    edges = zip(corners, corners[1:] + corners[:1])
+    return all(abs(ax - bx) < _EPS or abs(ay - by) < _EPS for (ax, ay), (bx, by) in edges) and len(
+        {(round(x / _EPS), round(y / _EPS)) for x, y in corners}) == 4
+
+
+def _same(a: Point, b: Point) -> bool:
+    return abs(a[0] - b[0]) < _EPS and abs(a[1] - b[1]) < _EPS
 
 
 def _inside(poly: Polygon, x: float, y: float) -> bool:

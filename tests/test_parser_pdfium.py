@@ -276,6 +276,16 @@ def test_glyphs_cut_by_the_clip_keep_their_visible_half(tmp_path: Path) -> None:
     assert text_of(content_of(pdf, "pypdfium2")) == "ABC"
 
 
+def test_clip_paths_of_any_shape(tmp_path: Path) -> None:
+    """A triangular clip (its hypotenuse from (50, 600) to (350, 750)) and
+    a second clip intersected with it: only glyphs inside both are text."""
+    content = (b"q 50 600 m 350 600 l 350 750 l h W n 0 0 300 842 re W n "
+               b"BT /F1 12 Tf 250 605 Td (In) Tj ET BT /F1 12 Tf 60 700 Td (Above) Tj ET "
+               b"BT /F1 12 Tf 320 605 Td (Right) Tj ET Q")
+    pdf = make_pdf(tmp_path / "tri.pdf", content)
+    assert text_of(content_of(pdf, "pypdfium2")) == "In"
+
+
 def test_form_bbox_clips_its_text(tmp_path: Path) -> None:
     """A Form XObject's /BBox clips what it draws."""
     form = (b"BT /F1 10 Tf 5 5 Td (Inside) Tj 0 200 Td (Outside) Tj ET", [0, 0, 200, 50], [1, 0, 0, 1, 100, 300])
