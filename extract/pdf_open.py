@@ -32,11 +32,16 @@ class PageContent:
     """What extraction needs of a page, in pdfplumber's coordinates.
 
     Every parser fills ``chars`` (``x0 x1 top bottom text size fontname
-    upright render_mode``), the shapes ``lines`` / ``rects`` / ``curves``
-    (box, ``pts``, ``fill``, ``stroke``, ``stroking_color``,
-    ``non_stroking_color``, ``linewidth``, ``dash``) and ``images`` (box).
-    A parser may add keys (pypdfium2: paint order ``z``, ``clip``, alphas);
-    a consumer must not depend on them."""
+    upright render_mode``, and ``matrix``: the text matrix in pdfminer's
+    page space, /Rotate applied, whose baseline tells the text direction),
+    the shapes ``lines`` / ``rects`` / ``curves`` (box, ``pts``, ``fill``,
+    ``stroke``, ``stroking_color`` / ``non_stroking_color`` with their
+    ``stroking_colorspace`` / ``non_stroking_colorspace`` names, ``seq``
+    (paint order on the page), ``linewidth``, ``dash``) and ``images``
+    (box). pypdfium2 gives every colour as the RGB it paints (``DeviceRGB``:
+    a spot colour converted through its alternate space). A parser may add
+    keys (pypdfium2: ``seq`` and ``clip`` on chars, alphas on shapes); a
+    consumer must not depend on them."""
 
     chars: list[dict[str, Any]] = field(default_factory=list)
     lines: list[dict[str, Any]] = field(default_factory=list)

@@ -48,7 +48,8 @@ class PageGeometry:
     width: float
     height: float
     bbox: Box  # pdfplumber's page.bbox (its MediaBox, top-left origin)
-    device: Matrix
+    device: Matrix  # PDF user space → pdfplumber's coordinates
+    ctm: Matrix  # PDF user space → pdfminer's page space (rotated, y up): where its char matrices live
 
 
 def _pdfminer_page_ctm(mediabox: Box, rotation: int) -> Matrix:
@@ -73,10 +74,5 @@ def page_geometry(mediabox: Box, rotation: int) -> PageGeometry:
     bbox = (normal[0], mb_height - normal[3], normal[2], mb_height - normal[1])
     width, height = bbox[2] - bbox[0], bbox[3] - bbox[1]
     flip: Matrix = (1.0, 0.0, 0.0, -1.0, bbox[0], bbox[1] + height)
-    return PageGeometry(
-        rotation=rotation,
-        width=width,
-        height=height,
-        bbox=bbox,
-        device=mul(_pdfminer_page_ctm(mediabox, rotation), flip),
-    )
+    ctm = _pdfminer_page_ctm(mediabox, rotation)
+    return PageGeometry(rotation=rotation, width=width, height=height, bbox=bbox, device=mul(ctm, flip), ctm=ctm)

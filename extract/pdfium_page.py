@@ -53,6 +53,7 @@ _TEXT, _PATH, _IMAGE, _FORM = (
     pdfium_c.FPDF_PAGEOBJ_FORM,
 )
 _MOVETO, _BEZIERTO = pdfium_c.FPDF_SEGMENT_MOVETO, pdfium_c.FPDF_SEGMENT_BEZIERTO
+_RGB = "DeviceRGB"
 #: The Unicode value pdfium's text page gives a hyphen it judged to end a line.
 _LINE_END_HYPHEN = 0x2
 #: What pdfium's text page generates between objects: spaces and line breaks.
@@ -138,6 +139,7 @@ class TextObject:
     info: FontInfo
     clip: ClipRegion | None
     axes: tuple[float, float, float, float]  # the text space's x and y axes in device space
+    miner_axes: tuple[float, float, float, float]  # ... in pdfminer's page space (unflipped)
     x: float = 0.0  # its origin (the pen position at its first glyph), page space
     y: float = 0.0
     found: bool = False  # pdfium's text page holds glyphs of it
@@ -199,7 +201,7 @@ class _Scratch:
         return right.value - left.value
 
 
-def collect_objects(page: Any, scratch: _Scratch, device: Matrix, fonts: FontCache) -> PageObjects:
+def collect_objects(page: Any, scratch: _Scratch, geometry: PageGeometry, fonts: FontCache) -> PageObjects:
     """Walk the page's objects, descending into Form XObjects, in paint order."""
     found = PageObjects()
     z = 0
@@ -208,7 +210,7 @@ def collect_objects(page: Any, scratch: _Scratch, device: Matrix, fonts: FontCac
         nonlocal z
         count = pdfium.FPDFFormObj_CountObjects(holder) if in_form else pdfium.FPDFPage_CountObjects(holder)
         get = pdfium.FPDFFormObj_GetObject if in_form else pdfium.FPDFPage_GetObject
-        to_device = mul(to_page, device)
+        to_device = mul(to_page, geometry.device)
         for index in range(count):
             obj = get(holder, index)
             kind = pdfium.FPDFPageObj_GetType(obj)
@@ -217,7 +219,8 @@ def collect_objects(page: Any, scratch: _Scratch, device: Matrix, fonts: FontCac
                 pdfium.FPDFTextObj_GetFontSize(obj, byref(scratch.f))
                 matrix = mul(scratch.object_matrix(obj), to_page)
                 font = pdfium.FPDFTextObj_GetFont(obj)
-                a, b, c, d, _, _ = mul(matrix, device)
+                a, b, c, d, _, _ = mul(matrix, geometry.device)
+                ma, mb, mc, md, _, _ = mul(matrix, geometry.ctm)
                 text = TextObject(
                     handle=obj,
                     z=z,
@@ -229,6 +232,7 @@ def collect_objects(page: Any, scratch: _Scratch, device: Matrix, fonts: FontCac
                     info=fonts.get(font),
                     clip=combine(read_clip(obj, to_device), clip),
                     axes=(a, b, c, d),
+                    miner_axes=(ma, mb, mc, md),
                     x=matrix[4],
                     y=matrix[5],
                 )
@@ -285,7 +289,8 @@ def measured_advance(text_page: Any, index: int, obj: TextObject, x: float, y: f
     return (edge - start) / scale / size
 
 
-def char_dict(obj: TextObject, device: Matrix, x: float, y: float, advance: float, text: str) -> dict[str, Any]:
+def char_dict(obj: TextObject, geometry: PageGeometry, x: float, y: float, advance: float, text: str
+              ) -> dict[str, Any]:
     """One glyph in pdfminer's convention: its box spans the advance (ems)
     along the baseline and one em up from the font's descent, mapped through
     the text matrix; in vertical writing (negative advance) one em across
@@ -298,7 +303,8 @@ def char_dict(obj: TextObject, device: Matrix, x: float, y: float, advance: floa
     else:
         u1, v0, v1 = advance, font.descent * size, (font.descent + 1) * size
     ma, mb, mc, md = obj.axes
-    da, db, dc, dd, de, df = device
+    da, db, dc, dd, de, df = geometry.device
+    ca, cb, cc, cd, ce, cf = geometry.ctm
     ox, oy = x * da + y * dc + de, x * db + y * dd + df
     if mb == 0 and mc == 0:  # text along the device's axes: two corners suffice
         xa, xb = ox, ox + u1 * ma
@@ -320,7 +326,8 @@ def char_dict(obj: TextObject, device: Matrix, x: float, y: float, advance: floa
         # pdfminer's test on its (unflipped) matrix: a·d > 0 and b·c ≤ 0
         "upright": ma * md < 0 and mb * mc <= 0,
         "render_mode": obj.render_mode,
-        "z": obj.z,
+        "matrix": (*obj.miner_axes, x * ca + y * cc + ce, x * cb + y * cd + cf),
+        "seq": obj.z,
         "clip": obj.clip,
     }
 
@@ -328,7 +335,7 @@ def char_dict(obj: TextObject, device: Matrix, x: float, y: float, advance: floa
 Glyph = tuple[int, int, dict[str, Any]]  # (paint order of its object, text page index, char)
 
 
-def read_chars(text_page: Any, objects: PageObjects, fonts: FontCache, device: Matrix, scratch: _Scratch,
+def read_chars(text_page: Any, objects: PageObjects, fonts: FontCache, geometry: PageGeometry, scratch: _Scratch,
                only: TextObject | None = None) -> list[Glyph]:
     """The text page's glyphs; marks on each text object whether the text
     page holds glyphs of it (``found``) and one at its origin
@@ -357,7 +364,7 @@ def read_chars(text_page: Any, objects: PageObjects, fonts: FontCache, device: M
             if len(char["text"]) == 1 and not obj.info.vertical:  # not the first character's advance
                 advance = measured_advance(text_page, first, obj, x, y, scratch)
                 if advance is not None:
-                    char.update(char_dict(obj, device, x, y, advance, char["text"]))
+                    char.update(char_dict(obj, geometry, x, y, advance, char["text"]))
             char["text"] += text
             continue
         last = key
@@ -371,7 +378,7 @@ def read_chars(text_page: Any, objects: PageObjects, fonts: FontCache, device: M
             if advance is None:
                 advance = fonts.advance(obj.font, unicode)
             advances[unicode] = advance
-        out.append((obj.z, i, char_dict(obj, device, x, y, advance, text)))
+        out.append((obj.z, i, char_dict(obj, geometry, x, y, advance, text)))
     return out
 
 
@@ -391,7 +398,7 @@ def _has_actual_text(obj: Any) -> bool:
     return False
 
 
-def _blank(obj: TextObject, fonts: FontCache, device: Matrix) -> Glyph:
+def _blank(obj: TextObject, fonts: FontCache, geometry: PageGeometry) -> Glyph:
     """A text object whose glyphs have no ink (a space, U+3000): pdfium's
     text page skips objects of zero width and may put a generated space in
     their place. It stands for an encoded space: one space at its origin."""
@@ -399,10 +406,10 @@ def _blank(obj: TextObject, fonts: FontCache, device: Matrix) -> Glyph:
     advance = font.advances.get(0x20)
     if advance is None:
         advance = font.advances[0x20] = fonts.advance(obj.font, 0x20)
-    return (obj.z, -1, char_dict(obj, device, obj.x, obj.y, advance, " "))
+    return (obj.z, -1, char_dict(obj, geometry, obj.x, obj.y, advance, " "))
 
 
-def restore_text_objects(page: Any, objects: PageObjects, fonts: FontCache, device: Matrix,
+def restore_text_objects(page: Any, objects: PageObjects, fonts: FontCache, geometry: PageGeometry,
                          scratch: _Scratch) -> tuple[list[Glyph], set[int]]:
     """Glyphs pdfium's text page left out, and the objects whose text page
     glyphs they replace.
@@ -420,7 +427,7 @@ def restore_text_objects(page: Any, objects: PageObjects, fonts: FontCache, devi
     for t in objects.texts:
         if not t.found:
             if scratch.width(t.handle) < _EMPTY_WIDTH:
-                blanks.append(_blank(t, fonts, device))
+                blanks.append(_blank(t, fonts, geometry))
             elif not _has_actual_text(t.handle):
                 reread.append(t)
         elif not t.at_origin and not t.info.vertical:
@@ -438,7 +445,7 @@ def restore_text_objects(page: Any, objects: PageObjects, fonts: FontCache, devi
                 set_active(handle, True)
             text_page = pdfium.FPDFText_LoadPage(page)
             try:
-                restored += read_chars(text_page, objects, fonts, device, scratch, only=t)
+                restored += read_chars(text_page, objects, fonts, geometry, scratch, only=t)
             finally:
                 pdfium.FPDFText_ClosePage(text_page)
             for handle in (*t.forms, t.handle):
@@ -523,7 +530,10 @@ def read_paths(objects: PageObjects, scratch: _Scratch, content: PageContent) ->
             "stroke_alpha": stroke_alpha,
             "linewidth": scratch.f.value,
             "dash": _dash(obj),
-            "z": path.z,
+            "seq": path.z,
+            # pdfium paints every colour space as RGB (a spot colour through its alternate)
+            "stroking_colorspace": _RGB,
+            "non_stroking_colorspace": _RGB,
         }
         to_device = mul(scratch.object_matrix(obj), path.holder_to_device)
         for shape, pts in _subpaths(obj, to_device, scratch):
@@ -565,14 +575,13 @@ def read_page(page: Any, geometry: PageGeometry, crop: Box, fonts: FontCache) ->
     """``page``: a loaded FPDF_PAGE. ``crop``: its crop box in device
     coordinates (glyphs outside it are not on the page)."""
     scratch = _Scratch()
-    device = geometry.device
-    objects = collect_objects(page, scratch, device, fonts)
+    objects = collect_objects(page, scratch, geometry, fonts)
     text_page = pdfium.FPDFText_LoadPage(page)
     try:
-        chars = read_chars(text_page, objects, fonts, device, scratch)
+        chars = read_chars(text_page, objects, fonts, geometry, scratch)
     finally:
         pdfium.FPDFText_ClosePage(text_page)
-    restored, replaced = restore_text_objects(page, objects, fonts, device, scratch)
+    restored, replaced = restore_text_objects(page, objects, fonts, geometry, scratch)
     if replaced:
         chars = [c for c in chars if c[0] not in replaced]
     chars += restored

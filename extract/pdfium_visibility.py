@@ -61,7 +61,7 @@ def occluder(box: Box, z: int, clip: ClipRegion | None) -> Occluder | None:
 
 
 def _covered(char: dict[str, Any], occluders: list[Occluder]) -> bool:
-    z = char["z"]
+    z = char["seq"]
     margin = _COVER_MARGIN * char["size"]
     x0, x1 = char["x0"] + margin, char["x1"] - margin
     top, bottom = char["top"] + margin, char["bottom"] - margin

@@ -47,6 +47,16 @@ class _RenderModeAggregator(PDFPageAggregatorWithMarkedContent):
         self.cur_item._objs[-1].render_mode = self._render_mode  # type: ignore[attr-defined]
         return adv
 
+    def paint_path(self, gstate, stroke, fill, evenodd, path) -> None:  # type: ignore[no-untyped-def]
+        """Tags each new shape with the colour spaces it was painted in: a
+        one-component colour is a grey level in DeviceGray but an amount of
+        ink in a Separation (spot) colour space."""
+        before = len(self.cur_item._objs)
+        super().paint_path(gstate, stroke, fill, evenodd, path)
+        for obj in self.cur_item._objs[before:]:
+            obj.stroking_colorspace = gstate.scs.name
+            obj.non_stroking_colorspace = gstate.ncs.name
+
 
 class RenderModePage(Page):
     """A pdfplumber page whose chars carry ``render_mode`` (0 fill, 1 stroke,
@@ -89,8 +99,12 @@ def page_content(page: RenderModePage) -> PageContent:
     def points(obj: Any) -> list[tuple[float, float]]:
         return [(mb_x0 + x, mb_top + height - y) for x, y in obj.pts]
 
+    seq = 0
+
     def walk(objs: list[Any]) -> None:
+        nonlocal seq
         for obj in objs:
+            seq += 1
             if isinstance(obj, LTChar):
                 fontname = obj.fontname
                 if isinstance(fontname, bytes):
@@ -103,6 +117,7 @@ def page_content(page: RenderModePage) -> PageContent:
                         "fontname": fontname,
                         "upright": obj.upright,
                         "render_mode": getattr(obj, "render_mode", 0),
+                        "matrix": obj.matrix,  # its baseline tells the text direction
                     }
                 )
             elif isinstance(obj, (LTLine, LTRect, LTCurve)):
@@ -113,6 +128,11 @@ def page_content(page: RenderModePage) -> PageContent:
                     "stroke": obj.stroke,
                     "stroking_color": _color(obj.stroking_color),
                     "non_stroking_color": _color(obj.non_stroking_color),
+                    # paint order, colour spaces and dash pattern: what a
+                    # rule looks like depends on what was painted under it
+                    "seq": seq,
+                    "stroking_colorspace": getattr(obj, "stroking_colorspace", None),
+                    "non_stroking_colorspace": getattr(obj, "non_stroking_colorspace", None),
                     "linewidth": obj.linewidth,
                     "dash": getattr(obj, "dashing_style", None),
                 }

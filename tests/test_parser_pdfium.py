@@ -10,9 +10,11 @@ from pathlib import Path
 
 import pikepdf
 import pytest
-from jixiao.extract.glyphs import glyphs_from_chars
-from jixiao.extract.pdf_open import PageContent, open_pdf
 from pikepdf import Array, Dictionary, Name, Pdf, Stream
+
+from jixiao.extract.glyphs import glyphs_from_chars
+from jixiao.extract.orientation import glyph_turn
+from jixiao.extract.pdf_open import PageContent, open_pdf
 
 #: Char and shape coordinates agree to float32 storage (pdfium keeps floats).
 TOLERANCE = 0.01
@@ -81,6 +83,7 @@ def assert_same_chars(a: PageContent, b: PageContent) -> None:
             assert abs(x[key] - y[key]) < TOLERANCE, (x["text"], key, x[key], y[key])
         assert x["upright"] == y["upright"]
         assert x["render_mode"] == y["render_mode"]
+        assert glyph_turn(x["matrix"]) == glyph_turn(y["matrix"])  # the same text direction
 
 
 TEXT_SAMPLER = b"""
@@ -145,6 +148,9 @@ def test_shapes_match_pdfminer(tmp_path: Path, page: dict) -> None:
             assert all(abs(p - q) < TOLERANCE for pt, qt in zip(x["pts"], y["pts"]) for p, q in zip(pt, qt))
             assert (bool(x["fill"]), bool(x["stroke"])) == (bool(y["fill"]), bool(y["stroke"]))
             assert abs(x["linewidth"] - y["linewidth"]) < TOLERANCE
+    every = [(s["seq"], kind) for kind in ("lines", "rects", "curves") for s in getattr(miner, kind)]
+    assert [k for _, k in sorted(every)] == [k for _, k in sorted(
+        (s["seq"], kind) for kind in ("lines", "rects", "curves") for s in getattr(pdfium, kind))]  # paint order
 
 
 def test_forms_inherit_the_graphics_state(tmp_path: Path) -> None:
