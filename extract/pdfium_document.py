@@ -106,8 +106,10 @@ class PdfiumPage:
         geometry = self.geometry
         mediabox = _box(pdfium_c.FPDFPage_GetMediaBox, page) or _page_bbox(page)
         cropbox = _box(pdfium_c.FPDFPage_GetCropBox, page) or mediabox
-        x0, top, x1, bottom = transform_box(geometry.device, _intersect(cropbox, mediabox))
-        return read_page(page, geometry, (x0, top, x1, bottom), self._fonts)
+        visible = _intersect(cropbox, mediabox)
+        # a page box of no area (a zero or broken MediaBox) says nothing about what is on the page
+        crop = transform_box(geometry.device, visible) if visible[2] > visible[0] and visible[3] > visible[1] else None
+        return read_page(page, geometry, crop, self._fonts)
 
     def close(self) -> None:
         if self._raw is not None:

@@ -571,9 +571,10 @@ def _dash(obj: Any) -> tuple[tuple[float, ...], float] | None:
 # ---------------------------------------------------------------- the page
 
 
-def read_page(page: Any, geometry: PageGeometry, crop: Box, fonts: FontCache) -> PageContent:
+def read_page(page: Any, geometry: PageGeometry, crop: Box | None, fonts: FontCache) -> PageContent:
     """``page``: a loaded FPDF_PAGE. ``crop``: its crop box in device
-    coordinates (glyphs outside it are not on the page)."""
+    coordinates (glyphs outside it are not on the page), None when the page
+    has no usable box."""
     scratch = _Scratch()
     objects = collect_objects(page, scratch, geometry, fonts)
     text_page = pdfium.FPDFText_LoadPage(page)

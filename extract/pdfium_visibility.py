@@ -71,11 +71,12 @@ def _covered(char: dict[str, Any], occluders: list[Occluder]) -> bool:
     )
 
 
-def visible_chars(chars: list[dict[str, Any]], occluders: list[Occluder], crop: Box) -> list[dict[str, Any]]:
+def visible_chars(chars: list[dict[str, Any]], occluders: list[Occluder], crop: Box | None) -> list[dict[str, Any]]:
     """``chars`` less the glyphs nobody can see. ``crop``: the crop box in
-    the chars' coordinates, ``(x0, top, x1, bottom)``; ``occluders``: the
-    opaque fills of the page (see :func:`occluder`)."""
-    cx0, ctop, cx1, cbottom = crop
+    the chars' coordinates, ``(x0, top, x1, bottom)``, or None for no crop
+    test; ``occluders``: the opaque fills of the page (see :func:`occluder`)."""
+    inf = float("inf")
+    cx0, ctop, cx1, cbottom = crop or (-inf, -inf, inf, inf)
     kept = []
     for char in chars:
         x = (char["x0"] + char["x1"]) / 2

@@ -305,6 +305,16 @@ def test_glyphs_outside_the_crop_box_are_not_text(tmp_path: Path) -> None:
     assert text_of(content_of(pdf, "pypdfium2")) == "OnPage"
 
 
+def test_a_page_box_of_no_area_hides_nothing(tmp_path: Path) -> None:
+    """A zero MediaBox ([0 0 0 0]) is a broken box, not an empty page: its
+    glyphs stay text, as pdfminer reads them."""
+    pdf = make_pdf(tmp_path / "zero.pdf", b"BT /F1 12 Tf 72 300 Td (Kept) Tj ET")
+    with pikepdf.open(pdf, allow_overwriting_input=True) as doc:
+        doc.pages[0].MediaBox = Array([0, 0, 0, 0])
+        doc.save(pdf)
+    assert text_of(content_of(pdf, "pypdfium2")) == text_of(content_of(pdf, "pdfminer")) == "Kept"
+
+
 def test_glyphs_under_an_opaque_fill_are_not_text(tmp_path: Path) -> None:
     """White boxes painted over text hide it; a box painted before the text
     (a cell background) or a translucent one does not."""
