@@ -18,11 +18,12 @@ from datetime import datetime, timezone
 from pathlib import Path
 from types import FrameType
 
-from jixiao.errors import ErrorCode, JixiaoError
 from jixiao.extract import read_pdf
 from jixiao.normalize import normalize_document
 from jixiao.normalize.records import DocumentMeta, NormalizedDocument
 from jixiao.output.dataset import document_record, failed_record, write_document, write_failed
+
+from jixiao.errors import ErrorCode, JixiaoError
 
 from .discovery import CorpusItem
 
@@ -36,6 +37,7 @@ class Job:
     pipeline_version: str
     timeout_s: float | None = None
     ocr: str = "auto"
+    parser: str = "pypdfium2"
 
 
 @dataclass(frozen=True)
@@ -89,7 +91,7 @@ def process(item: CorpusItem, job: Job) -> Outcome:
         previous = signal.signal(signal.SIGALRM, _on_alarm)
         signal.setitimer(signal.ITIMER_REAL, job.timeout_s)
     try:
-        document = read_pdf(item.path, engine=job.engine, ocr=job.ocr)  # type: ignore[arg-type]
+        document = read_pdf(item.path, engine=job.engine, ocr=job.ocr, parser=job.parser)  # type: ignore[arg-type]
         nd = normalize_document(document)
         _apply_manifest(nd, item)
         seconds = time.perf_counter() - started

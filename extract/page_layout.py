@@ -14,7 +14,7 @@ from jixiao.model import BBox, Cell, Diagnostic, Page
 from .glyphs import Glyph, glyphs_from_chars
 from .grids import Grid, RuledLines, find_grids
 from .orientation import page_turn, turn_page
-from .pdf_open import PageContent, RenderModePage, page_content
+from .pdf_open import PageContent, ParsedPage, page_content
 from .rules import outlined_glyphs, page_segments, snap_and_join
 from .text_quality import assess_text_layer
 from .text_tables import rule_stacks, text_grid
@@ -56,7 +56,7 @@ class PageLayout:
     unusable_text: str = ""
 
 
-def image_coverage(page: RenderModePage, content: PageContent) -> float:
+def image_coverage(page: ParsedPage, content: PageContent) -> float:
     area = float(page.width * page.height) or 1.0
     covered = sum(
         max(0.0, float(min(im["x1"], page.bbox[2]) - max(im["x0"], page.bbox[0])))
@@ -66,7 +66,7 @@ def image_coverage(page: RenderModePage, content: PageContent) -> float:
     return min(1.0, covered / area)
 
 
-def page_model(page: RenderModePage, has_text: bool, turn: int = 0) -> Page:
+def page_model(page: ParsedPage, has_text: bool, turn: int = 0) -> Page:
     """The page as read: turned ``turn`` degrees clockwise (text printed
     sideways), its size and rotation are those of the turned page."""
     width, height = float(page.width), float(page.height)
@@ -81,7 +81,7 @@ def page_model(page: RenderModePage, has_text: bool, turn: int = 0) -> Page:
     )
 
 
-def is_scanned(page: RenderModePage, content: PageContent, glyphs: list[Glyph]) -> bool:
+def is_scanned(page: ParsedPage, content: PageContent, glyphs: list[Glyph]) -> bool:
     return not any(not g.text.isspace() for g in glyphs) and image_coverage(page, content) >= _SCAN_COVERAGE
 
 
@@ -150,7 +150,7 @@ def split_by_tables(glyphs: list[Glyph], boxes: list[BBox]) -> tuple[list[list[G
     return inside, outside
 
 
-def analyse_page(page: RenderModePage) -> tuple[PageLayout, list[Glyph]]:
+def analyse_page(page: ParsedPage) -> tuple[PageLayout, list[Glyph]]:
     """Tables and body lines of one page with the pdfplumber engine. Also
     returns the page's glyphs so another table engine can reuse them."""
     content = page_content(page)

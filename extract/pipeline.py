@@ -170,8 +170,8 @@ def read_pdf(path: str | Path, settings: Settings | None = None, *, ocr_workers:
     found: list[PageLayout | _Pending] = []
     glyphs_by_page: list[list] = []
     scanner = _Scanner(path, ocr_workers)
-    with open_pdf(path) as (pdf, pages):
-        source = source_info(path, pdf)
+    with open_pdf(path, settings.parser) as (metadata, pages):
+        source = source_info(path, metadata)
         try:
             for page in pages:
                 try:
@@ -180,7 +180,7 @@ def read_pdf(path: str | Path, settings: Settings | None = None, *, ocr_workers:
                                  else _ocr(scanner, page, layout, ocr, path))
                 except InputError:
                     raise
-                except Exception as e:  # pdfminer can fail on one broken page
+                except Exception as e:  # a parser can fail on one broken page
                     raise InputError(path, f"cannot read page ({type(e).__name__}: {e})", page=page.page_number,
                                      code=ErrorCode.MALFORMED) from e
                 finally:

@@ -36,12 +36,21 @@ _ocr_option = click.option(
 )
 
 
+_parser_option = click.option(
+    "--parser",
+    type=click.Choice(["pypdfium2", "pdfminer"]),
+    default="pypdfium2",
+    show_default=True,
+    help="PDF parser whose objects become the page content (pdfminer: the previous parser, for comparison).",
+)
+
+
 def _fail(error: JixiaoError) -> None:
     click.echo(f"jixiao: error: {error}", err=True)
     sys.exit(EXIT_UNUSABLE)
 
 
-def _read(pdf: Path, engine: str, ocr: str):
+def _read(pdf: Path, engine: str, ocr: str, parser: str = "pypdfium2"):
     """One document on its own: its scanned pages are OCR'd a page per
     available core (OCR runs one thread per process)."""
     import os
@@ -50,7 +59,7 @@ def _read(pdf: Path, engine: str, ocr: str):
 
     try:
         cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-        return read_pdf(pdf, engine=engine, ocr=ocr, ocr_workers=cores)  # type: ignore[arg-type]
+        return read_pdf(pdf, engine=engine, ocr=ocr, parser=parser, ocr_workers=cores)  # type: ignore[arg-type]
     except JixiaoError as e:
         _fail(e)
 
@@ -66,11 +75,12 @@ def main() -> None:
 @click.option("-o", "--out-dir", type=click.Path(path_type=Path), required=True, help="Directory for DOC_ID.layout.json")
 @_engine_option
 @_ocr_option
-def extract(pdf: Path, out_dir: Path, engine: str, ocr: str) -> None:
+@_parser_option
+def extract(pdf: Path, out_dir: Path, engine: str, ocr: str, parser: str) -> None:
     """Read PDF into the layout document and write OUT_DIR/<doc-id>.layout.json."""
     from jixiao.atomic import write_text_atomic
 
-    document = _read(pdf, engine, ocr)
+    document = _read(pdf, engine, ocr, parser)
     target = out_dir / f"{document.doc_id}.layout.json"
     write_text_atomic(target, document.to_json(indent=1))
     click.echo(
@@ -86,10 +96,11 @@ def extract(pdf: Path, out_dir: Path, engine: str, ocr: str) -> None:
                    "instead of running them as formulas (OWASP); turn off to get cells byte for byte in a pipeline.")
 @_engine_option
 @_ocr_option
-def tables(pdf: Path, fmt: str, escape_formulas: bool, engine: str, ocr: str) -> None:
+@_parser_option
+def tables(pdf: Path, fmt: str, escape_formulas: bool, engine: str, ocr: str, parser: str) -> None:
     """Print the tables of PDF: HTML (one <table> per logical table, with
     rowspan/colspan), JSON (the model's tables), or CSV (one row per cell)."""
-    document = _read(pdf, engine, ocr)
+    document = _read(pdf, engine, ocr, parser)
     if fmt == "html":
         click.echo(
             '<!DOCTYPE html>\n<html lang="zh-CN">\n<head><meta charset="utf-8">'
@@ -121,8 +132,10 @@ def tables(pdf: Path, fmt: str, escape_formulas: bool, engine: str, ocr: str) ->
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @_engine_option
 @_ocr_option
+@_parser_option
 def run(corpus: Path | None, dataset: Path, workers: int | None, dask_local: int | None, dask_scheduler: str | None,
-        force: bool, retry_failed: bool, timeout_per_doc: float | None, quiet: bool, engine: str, ocr: str) -> None:
+        force: bool, retry_failed: bool, timeout_per_doc: float | None, quiet: bool, engine: str, ocr: str,
+        parser: str) -> None:
     """Digitise every PDF under CORPUS (default: the bundled sample corpus)
     into the Parquet dataset. Exit 0 when every document succeeded, 1 when
     some failed (each failure is a `documents` row with its error), 2 for a
@@ -138,7 +151,8 @@ def run(corpus: Path | None, dataset: Path, workers: int | None, dask_local: int
     if dask_local and dask_scheduler:
         raise click.UsageError("--dask-local and --dask-scheduler exclude each other")
     root = corpus or SAMPLE
-    job = Job(dataset=dataset, engine=engine, pipeline_version=jixiao.__version__, timeout_s=timeout_per_doc, ocr=ocr)
+    job = Job(dataset=dataset, engine=engine, pipeline_version=jixiao.__version__, timeout_s=timeout_per_doc, ocr=ocr,
+              parser=parser)
 
     def bar(total: int):
         return tqdm(total=total, unit="doc", desc="jixiao run", disable=quiet)
@@ -329,13 +343,14 @@ def verify(dataset: Path, doc: str, source: Path | None, min_similarity: float |
 @click.option("-o", "--out", type=click.Path(path_type=Path), required=True, help="PNG file to write.")
 @_engine_option
 @_ocr_option
-def inspect(pdf: Path, page: int, out: Path, engine: str, ocr: str) -> None:
+@_parser_option
+def inspect(pdf: Path, page: int, out: Path, engine: str, ocr: str, parser: str) -> None:
     """Draw what was extracted on top of a page: each table cell outlined,
     merged cells shaded, text blocks outlined with their kind."""
     from jixiao.output.overlay import render_overlay
     from jixiao.output.page_image import PageImageError
 
-    document = _read(pdf, engine, ocr)
+    document = _read(pdf, engine, ocr, parser)
     if page > len(document.pages):
         raise click.UsageError(f"--page {page}: {pdf} has {len(document.pages)} pages")
     try:
