@@ -98,7 +98,7 @@ def test_a_fresh_clone_installs_imports_from_its_parent_and_runs_the_readme(tmp_
         assert result.returncode == 0, (command, result.stdout[-2000:], result.stderr[-2000:])
     block = _run([str(python), "-c", python_block + "\nprint(ds.projects['budget_wan_yuan'].dtype)"], clone, env)
     assert block.returncode == 0, block.stderr
-    assert "decimal128(18, 2)[pyarrow]" in block.stdout
+    assert "decimal128(18, 6)[pyarrow]" in block.stdout  # exact 万元, 元 amounts to the fen
     assert (clone / "out" / "report.html").is_file() and (clone / "out" / "jixiao.duckdb").is_file()
     status = subprocess.run(["git", "-C", str(clone), "status", "--porcelain", "--untracked-files=all"],
                             capture_output=True, text=True, check=True, timeout=60).stdout
