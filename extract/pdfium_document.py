@@ -20,6 +20,7 @@ import pypdfium2.raw as pdfium_c
 
 from jixiao.errors import ErrorCode, InputError
 
+from .font_descriptors import DescriptorNames
 from .pdf_open import PageContent
 from .pdfium_geometry import Box, PageGeometry, page_geometry, transform_box
 from .pdfium_page import FontCache, read_page
@@ -109,7 +110,7 @@ class PdfiumPage:
         visible = _intersect(cropbox, mediabox)
         # a page box of no area (a zero or broken MediaBox) says nothing about what is on the page
         crop = transform_box(geometry.device, visible) if visible[2] > visible[0] and visible[3] > visible[1] else None
-        return read_page(page, geometry, crop, self._fonts)
+        return read_page(page, geometry, crop, self._fonts, self._index)
 
     def close(self) -> None:
         if self._raw is not None:
@@ -133,14 +134,16 @@ def open_pdfium(path: Path) -> Iterator[tuple[dict[str, str | None], list[Pdfium
         except pdfium.PdfiumError as e:
             raise _open_error(path, e) from e
         pages: list[PdfiumPage] = []
+        descriptors = DescriptorNames(path)
         try:
             if len(document) == 0:
                 raise InputError(path, "PDF has no pages", code=ErrorCode.NO_PAGES)
             metadata = {key: document.get_metadata_value(key) or None for key in _METADATA_KEYS}
-            fonts = FontCache()
+            fonts = FontCache(descriptors)
             pages = [PdfiumPage(path, document, i, fonts) for i in range(len(document))]
             yield metadata, pages
         finally:
             for page in pages:
                 page.close()
+            descriptors.close()
             document.close()

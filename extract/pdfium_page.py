@@ -40,6 +40,7 @@ from typing import Any
 
 import pypdfium2.raw as pdfium_c
 
+from .font_descriptors import UNNAMED, DescriptorNames
 from .pdf_open import PageContent
 from .pdfium_clip import ClipRegion, combine, read_clip
 from .pdfium_geometry import IDENTITY, Box, Matrix, PageGeometry, apply, mul, transform_box
@@ -82,11 +83,13 @@ class FontInfo:
 
 class FontCache:
     """Fonts by pdfium handle. pdfium keeps one font object per font resource
-    for the whole document, so each font is read once per document."""
+    for the whole document, so each font is read once per document.
+    ``descriptors`` names the fonts pdfium cannot (Type 3)."""
 
-    def __init__(self) -> None:
+    def __init__(self, descriptors: DescriptorNames | None = None) -> None:
         self._fonts: dict[int, FontInfo] = {}
         self._value = c_float()
+        self.descriptors = descriptors
 
     def get(self, font: Any) -> FontInfo:
         key = font or 0
@@ -113,7 +116,7 @@ class FontCache:
 def _font_name(font: Any) -> str:
     size = pdfium.FPDFFont_GetBaseFontName(font, None, 0)
     if size <= 1:
-        return "unknown"
+        return UNNAMED
     buffer = ctypes.create_string_buffer(size)
     pdfium.FPDFFont_GetBaseFontName(font, buffer, size)
     raw = buffer.raw[: size - 1]
@@ -571,12 +574,24 @@ def _dash(obj: Any) -> tuple[tuple[float, ...], float] | None:
 # ---------------------------------------------------------------- the page
 
 
-def read_page(page: Any, geometry: PageGeometry, crop: Box | None, fonts: FontCache) -> PageContent:
-    """``page``: a loaded FPDF_PAGE. ``crop``: its crop box in device
-    coordinates (glyphs outside it are not on the page), None when the page
-    has no usable box."""
+def name_fonts(objects: PageObjects, fonts: FontCache, page_index: int) -> None:
+    """Give the page's unnamed fonts (Type 3) their descriptor's name."""
+    if fonts.descriptors is None or all(t.info.name != UNNAMED for t in objects.texts):
+        return
+    names = fonts.descriptors.names(page_index, [t.font or 0 for t in objects.texts])
+    for t in objects.texts:
+        if t.info.name == UNNAMED and (t.font or 0) in names:
+            t.info.name = names[t.font or 0]
+
+
+def read_page(page: Any, geometry: PageGeometry, crop: Box | None, fonts: FontCache, page_index: int = 0
+              ) -> PageContent:
+    """``page``: a loaded FPDF_PAGE, the document's page ``page_index``.
+    ``crop``: its crop box in device coordinates (glyphs outside it are not
+    on the page), None when the page has no usable box."""
     scratch = _Scratch()
     objects = collect_objects(page, scratch, geometry, fonts)
+    name_fonts(objects, fonts, page_index)
     text_page = pdfium.FPDFText_LoadPage(page)
     try:
         chars = read_chars(text_page, objects, fonts, geometry, scratch)

@@ -407,3 +407,63 @@ def test_encrypted_file_is_an_input_error(tmp_path: Path) -> None:
     with pytest.raises(InputError) as caught, open_pdf(tmp_path / "locked.pdf", "pypdfium2"):
         pass
     assert caught.value.code is ErrorCode.ENCRYPTED
+
+
+def _named_type3(name: str) -> Callable[[Pdf], Dictionary]:
+    """A Type 3 font (no /BaseFont, like Chromium's) whose descriptor names it."""
+
+    def make(pdf: Pdf) -> Dictionary:
+        font = _type3_font(pdf, CMAP)
+        font.FontDescriptor = pdf.make_indirect(Dictionary(
+            Type=Name.FontDescriptor, FontName=Name("/" + name), Flags=4, ItalicAngle=0, Ascent=750, Descent=0,
+            CapHeight=750, StemV=80, FontBBox=Array([0, 0, 750, 750])))
+        return font
+
+    return make
+
+
+REGULAR, BOLD = "AAAAAA+TestSerif-Regular", "BAAAAA+TestSerif-Bold"
+
+
+def _regular_and_bold(pdf: Pdf) -> dict[str, Dictionary]:
+    return {"R": _named_type3(REGULAR)(pdf), "B": _named_type3(BOLD)(pdf)}
+
+
+@pytest.mark.parametrize("parser", ["pypdfium2", "pdfminer"])
+def test_type3_fonts_are_named_by_their_descriptor(tmp_path: Path, parser: str) -> None:
+    """pdfium gives a Type 3 font no name; its descriptor's /FontName is the
+    name (as pdfminer reads it), so bold from a bold face is bold."""
+    content = (b"BT /R 20 Tf 72 700 Td <01> Tj /B 20 Tf <02> Tj ET "
+               b"BT /R 20 Tf 72 600 Td [<01> -100 <02>] TJ () Tj [-50] TJ ET")
+    chars = content_of(make_pdf(tmp_path / "t3.pdf", content, fonts=_regular_and_bold), parser).chars
+    assert [c["fontname"] for c in chars] == [REGULAR, BOLD, REGULAR, REGULAR]
+    assert [(g.text, g.bold) for g in glyphs_from_chars(chars)] == [("目", False), ("门", True), ("目", False),
+                                                                     ("门", False)]
+
+
+def test_type3_fonts_in_forms_are_named(tmp_path: Path) -> None:
+    """Text in a form is paired with its font too: a form painted with the
+    font set before it (the text state is part of the graphics state a form
+    inherits), and fonts looked up in the page's resources when the form's
+    have none (as pdfium looks them up)."""
+    content = b"BT /B 20 Tf 72 500 Td ET /X1 Do BT /R 20 Tf 72 300 Td <02> Tj ET"
+    form = (b"BT 72 400 Td <01> Tj /R 20 Tf <02> Tj ET", [0, 0, 595, 842], [1, 0, 0, 1, 0, 0])
+    path = make_pdf(tmp_path / "t3.pdf", content, fonts=_regular_and_bold, forms={"X1": form})
+    with pikepdf.open(path, allow_overwriting_input=True) as pdf:
+        del pdf.pages[0].Resources.XObject.X1.Resources.Font
+        pdf.save(path)
+    chars = content_of(path, "pypdfium2").chars
+    assert [c["fontname"] for c in chars] == [BOLD, REGULAR, REGULAR]
+
+
+def test_fonts_pair_only_one_to_one() -> None:
+    """The content walk names pdfium's fonts only where each pdfium font meets
+    one font dictionary and back; any disagreement names nothing."""
+    from jixiao.extract.font_descriptors import pair_fonts
+
+    pdf = Pdf.new()
+    a, b = pdf.make_indirect(Dictionary(Type=Name.Font)), pdf.make_indirect(Dictionary(Type=Name.Font))
+    assert pair_fonts([1, 2, 1], [a, b, a]) == {1: a, 2: b}
+    assert pair_fonts([1, 2], [a, b, a]) is None  # not as many objects as operators
+    assert pair_fonts([1, 1], [a, b]) is None  # one pdfium font, two dictionaries
+    assert pair_fonts([1, 2], [a, a]) is None  # two pdfium fonts, one dictionary
