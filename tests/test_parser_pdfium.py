@@ -467,3 +467,26 @@ def test_fonts_pair_only_one_to_one() -> None:
     assert pair_fonts([1, 2], [a, b, a]) is None  # not as many objects as operators
     assert pair_fonts([1, 1], [a, b]) is None  # one pdfium font, two dictionaries
     assert pair_fonts([1, 2], [a, a]) is None  # two pdfium fonts, one dictionary
+
+
+ARABIC_CMAP = b"""/CIDInit /ProcSet findresource begin 12 dict begin begincmap
+/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def
+/CMapName /Test def /CMapType 2 def
+1 begincodespacerange <00> <FF> endcodespacerange
+3 beginbfchar <01> <0028> <02> <0642> <03> <0029> endbfchar
+endcmap CMapName currentdict /CMap defineresource pop end end"""
+
+
+@pytest.mark.parametrize("parser", ["pypdfium2", "pdfminer"])
+def test_right_to_left_text_as_printed_then_in_reading_order(tmp_path: Path, parser: str) -> None:
+    """The glyphs "(ق)ق" printed left to right: both parsers give the text
+    layer's characters where they are printed (pdfium's text page mirrors
+    brackets in a right-to-left run; undone), and the line reads right to
+    left with the brackets mirrored by the reading: ق(ق)."""
+    import jixiao
+
+    path = make_pdf(tmp_path / "rtl.pdf", b"BT /T3 20 Tf 72 700 Td <01020302> Tj ET",
+                    fonts=lambda pdf: {"T3": _type3_font(pdf, ARABIC_CMAP)})
+    chars = sorted(content_of(path, parser).chars, key=lambda c: c["x0"])
+    assert [c["text"] for c in chars] == ["(", "ق", ")", "ق"]
+    assert [b.text for b in jixiao.read_pdf(path, parser=parser).blocks] == ["ق(ق)"]
