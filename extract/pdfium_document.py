@@ -21,11 +21,10 @@ import pypdfium2.raw as pdfium_c
 from jixiao.errors import ErrorCode, InputError
 
 from .font_descriptors import DescriptorNames
-from .pdf_open import PageContent
+from .pdf_open import PageContent, viewed_mediabox
 from .pdfium_geometry import Box, PageGeometry, page_geometry, transform_box
 from .pdfium_page import FontCache, read_page
 
-_LETTER: Box = (0.0, 0.0, 612.0, 792.0)  # pdfminer's and pdfium's default MediaBox
 #: pdfium is not thread-safe: a process reads one document at a time (a Dask
 #: worker with several threads would otherwise call into it concurrently).
 _PDFIUM_LOCK = threading.RLock()
@@ -44,8 +43,13 @@ def _page_bbox(page: Any) -> Box:
     tree, which the box getters are not)."""
     rect = pdfium_c.FS_RECTF()
     if not pdfium_c.FPDF_GetPageBoundingBox(page, byref(rect)):
-        return _LETTER
+        return viewed_mediabox(None)
     return (rect.left, rect.bottom, rect.right, rect.top)
+
+
+def _mediabox(page: Any) -> Box:
+    """The page's MediaBox as a viewer takes it (:func:`~.pdf_open.viewed_mediabox`)."""
+    return viewed_mediabox(_box(pdfium_c.FPDFPage_GetMediaBox, page) or _page_bbox(page))
 
 
 def _intersect(a: Box, b: Box) -> Box:
@@ -81,7 +85,7 @@ class PdfiumPage:
     def geometry(self) -> PageGeometry:
         if self._geometry is None:
             page = self._page()
-            mediabox = _box(pdfium_c.FPDFPage_GetMediaBox, page) or _page_bbox(page)
+            mediabox = _mediabox(page)
             rotation = (pdfium_c.FPDFPage_GetRotation(page) * 90) % 360
             self._geometry = page_geometry(mediabox, rotation)
         return self._geometry
@@ -105,10 +109,10 @@ class PdfiumPage:
     def content(self) -> PageContent:
         page = self._page()
         geometry = self.geometry
-        mediabox = _box(pdfium_c.FPDFPage_GetMediaBox, page) or _page_bbox(page)
+        mediabox = _mediabox(page)
         cropbox = _box(pdfium_c.FPDFPage_GetCropBox, page) or mediabox
         visible = _intersect(cropbox, mediabox)
-        # a page box of no area (a zero or broken MediaBox) says nothing about what is on the page
+        # a crop box of no area (broken) says nothing about what is on the page
         crop = transform_box(geometry.device, visible) if visible[2] > visible[0] and visible[3] > visible[1] else None
         return read_page(page, geometry, crop, self._fonts, self._index)
 

@@ -305,14 +305,26 @@ def test_glyphs_outside_the_crop_box_are_not_text(tmp_path: Path) -> None:
     assert text_of(content_of(pdf, "pypdfium2")) == "OnPage"
 
 
-def test_a_page_box_of_no_area_hides_nothing(tmp_path: Path) -> None:
-    """A zero MediaBox ([0 0 0 0]) is a broken box, not an empty page: its
-    glyphs stay text, as pdfminer reads them."""
-    pdf = make_pdf(tmp_path / "zero.pdf", b"BT /F1 12 Tf 72 300 Td (Kept) Tj ET")
-    with pikepdf.open(pdf, allow_overwriting_input=True) as doc:
-        doc.pages[0].MediaBox = Array([0, 0, 0, 0])
-        doc.save(pdf)
-    assert text_of(content_of(pdf, "pypdfium2")) == text_of(content_of(pdf, "pdfminer")) == "Kept"
+@pytest.mark.parametrize("parser", ["pypdfium2", "pdfminer"])
+@pytest.mark.parametrize(("stored", "viewed"), [
+    ([0, 0, 0, 0], (0, 0, 612, 792)),  # no area: a viewer shows the default page (US Letter)
+    ([595, 842, 0, 0], (0, 0, 595, 842)),  # corners the other way round: the same page
+], ids=["zero", "inverted"])
+def test_broken_page_boxes_read_as_a_viewer_shows_them(tmp_path: Path, parser: str, stored: list,
+                                                        viewed: tuple) -> None:
+    """A zero or inverted MediaBox is a broken box, not an empty page: the
+    page has the size a viewer gives it and its glyphs are where they are on
+    a page of that size."""
+    content = b"BT /F1 12 Tf 72 300 Td (Kept) Tj ET"
+    broken = make_pdf(tmp_path / "broken.pdf", content)
+    with pikepdf.open(broken, allow_overwriting_input=True) as doc:
+        doc.pages[0].MediaBox = Array(stored)
+        doc.save(broken)
+    sane = make_pdf(tmp_path / "sane.pdf", content, mediabox=viewed)
+    with open_pdf(broken, parser) as (_, pages):
+        assert (pages[0].width, pages[0].height) == (viewed[2] - viewed[0], viewed[3] - viewed[1])
+    assert_same_chars(content_of(broken, parser), content_of(sane, parser))
+    assert text_of(content_of(broken, parser)) == "Kept"
 
 
 def test_glyphs_under_an_opaque_fill_are_not_text(tmp_path: Path) -> None:
