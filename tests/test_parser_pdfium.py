@@ -354,12 +354,18 @@ def _type3_font(pdf: Pdf, to_unicode: bytes) -> Dictionary:
     ))
 
 
-CMAP = b"""/CIDInit /ProcSet findresource begin 12 dict begin begincmap
+def to_unicode(*targets: str) -> bytes:
+    """A ToUnicode CMap mapping codes 1, 2, 3 to the given UTF-16 hex strings."""
+    entries = " ".join(f"<{code:02X}> <{target}>" for code, target in enumerate(targets, start=1))
+    return f"""/CIDInit /ProcSet findresource begin 12 dict begin begincmap
 /CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def
 /CMapName /Test def /CMapType 2 def
 1 begincodespacerange <00> <FF> endcodespacerange
-3 beginbfchar <01> <2F6C> <02> <2ED4> <03> <00660069> endbfchar
-endcmap CMapName currentdict /CMap defineresource pop end end"""
+{len(targets)} beginbfchar {entries} endbfchar
+endcmap CMapName currentdict /CMap defineresource pop end end""".encode()
+
+
+CMAP = to_unicode("2F6C", "2ED4", "00660069")
 
 
 @pytest.mark.parametrize("parser", ["pypdfium2", "pdfminer"])
@@ -481,12 +487,7 @@ def test_fonts_pair_only_one_to_one() -> None:
     assert pair_fonts([1, 2], [a, a]) is None  # two pdfium fonts, one dictionary
 
 
-ARABIC_CMAP = b"""/CIDInit /ProcSet findresource begin 12 dict begin begincmap
-/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def
-/CMapName /Test def /CMapType 2 def
-1 begincodespacerange <00> <FF> endcodespacerange
-3 beginbfchar <01> <0028> <02> <0642> <03> <0029> endbfchar
-endcmap CMapName currentdict /CMap defineresource pop end end"""
+ARABIC_CMAP = to_unicode("0028", "0642", "0029")  # (, ق, )
 
 
 @pytest.mark.parametrize("parser", ["pypdfium2", "pdfminer"])
