@@ -18,12 +18,22 @@ rounds of the two passes of one round). Then ``jixiao tables`` on the 2023
 sample document runs as a whole process (start-up, imports, extraction,
 HTML), again interleaved between the two parsers.
 
+With ``--compare-with REF`` (a git commit of this repository, or a folder
+holding another jixiao tree) ``read_pdf`` of that version takes its turns
+too, with each parser it has (``jixiao pdfminer @REF``): the cost of what
+was added since, measured in the same run. Issue #12 allows its rule,
+grid, text-table, orientation and text-layer work at most 15 % more time on
+the LibreOffice corpus than before it (4031ea4): the like-for-like figure is
+``jixiao pdfminer / jixiao pdfminer @4031ea4`` (that version read with
+pdfminer only), and ``jixiao pypdfium2 / jixiao pdfminer @4031ea4`` compares
+the default parsers of the two versions.
+
 Targets (issue #11): ``read_pdf`` ≤ 0.011 s/page on the fixtures, which was
 0.024 with pdfminer — so pypdfium2/pdfminer ≤ 0.46 as a ratio — and
 ``jixiao tables`` on the 2023 document ≤ 0.35 s as a whole process. A
 report, not a test: nothing is asserted.
 
-Usage: ``python benchmarks/extract_speed.py [--rounds N] [--camelot] [--all] [PDF ...]``;
+Usage: ``python benchmarks/extract_speed.py [--rounds N] [--camelot] [--all] [--compare-with REF] [PDF ...]``;
 without PDFs it reads the sample corpus and the LibreOffice/reportlab
 fixtures (``--all``: every fixture with a text layer, producer variants
 included).
@@ -32,12 +42,15 @@ included).
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import multiprocessing
 import resource
 import statistics
 import subprocess
 import sys
+import tarfile
+import tempfile
 import time
 from collections.abc import Callable
 from multiprocessing.connection import Connection
@@ -48,6 +61,11 @@ SAMPLE_2023 = REPO_ROOT / "corpus" / "sample" / "hebei-chengde-gxq-zrzy-2023.pdf
 #: issue #11: read_pdf s/page target, and the pdfminer figure it was set against
 TARGET_S_PER_PAGE, PDFMINER_BEFORE = 0.011, 0.024
 TARGET_TABLES_PROCESS_S = 0.35
+#: issue #12: read_pdf may take at most this much longer than before it
+MAX_SLOWDOWN_12 = 1.15
+#: Where each of jixiao's packages lives in a source tree (pyproject.toml package-dir).
+PACKAGE_DIRS = {"jixiao": "jixiao", "jixiao.extract": "extract", "jixiao.normalize": "normalize",
+                "jixiao.corpus": "corpus", "jixiao.output": "output"}
 
 Extract = Callable[[Path], object]
 
@@ -185,10 +203,43 @@ def peak_rss_mb() -> float:
     return maxrss / 2**20 if sys.platform == "darwin" else maxrss / 1024
 
 
-def _worker(name: str, pdfs: list[Path], conn: Connection) -> None:
-    """Import, then time one pass over ``pdfs`` per request."""
+class _TreeFinder:
+    """Imports ``jixiao`` and its subpackages from another source tree,
+    ahead of the installed (editable) one."""
+
+    def __init__(self, tree: Path) -> None:
+        self.dirs = {name: tree / folder for name, folder in PACKAGE_DIRS.items()}
+
+    def find_spec(self, fullname: str, path: object = None, target: object = None) -> object:
+        import importlib.util
+
+        folder = self.dirs.get(fullname)
+        if folder is None:
+            return None
+        return importlib.util.spec_from_file_location(fullname, folder / "__init__.py",
+                                                      submodule_search_locations=[str(folder)])
+
+
+def source_tree(ref: str) -> Path:
+    """A folder holding jixiao at ``ref``: the folder itself, or the commit
+    exported from this repository's history into a temporary folder."""
+    if Path(ref).is_dir():
+        return Path(ref).resolve()
+    target = Path(tempfile.mkdtemp(prefix=f"jixiao-{ref[:12]}-"))
+    archive = subprocess.run(["git", "-C", str(REPO_ROOT), "archive", "--format=tar", ref],
+                             check=True, capture_output=True).stdout
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        tar.extractall(target, filter="data")
+    return target
+
+
+def _worker(name: str, pdfs: list[Path], conn: Connection, tree: str | None = None) -> None:
+    """Import (jixiao from ``tree`` when given), then time one pass over
+    ``pdfs`` per request."""
     try:
-        extract = EXTRACTORS[name]()
+        if tree is not None:
+            sys.meta_path.insert(0, _TreeFinder(Path(tree)))
+        extract = EXTRACTORS[name.split(" @")[0]]()
     except Exception as e:  # noqa: BLE001 -- an extractor that cannot load (camelot missing) is reported
         conn.send(("error", f"{type(e).__name__}: {e}"))
         return
@@ -205,16 +256,20 @@ def _worker(name: str, pdfs: list[Path], conn: Connection) -> None:
     conn.send(("rss", peak_rss_mb()))
 
 
-def interleaved_passes(names: list[str], pdfs: list[Path], rounds: int) -> dict[str, tuple[list[float], float] | str]:
+def interleaved_passes(names: list[str], pdfs: list[Path], rounds: int,
+                       trees: dict[str, Path] | None = None) -> dict[str, tuple[list[float], float] | str]:
     """Each extractor's pass times and peak RSS (or its error), the passes
-    taken in turns, the order rotating every round."""
+    taken in turns, the order rotating every round. ``trees``: the source
+    tree of the extractors (``name @ref``) that read with another version."""
+    trees = trees or {}
     context = multiprocessing.get_context("spawn")
     workers: dict[str, tuple[multiprocessing.Process, Connection]] = {}
     results: dict[str, tuple[list[float], float] | str] = {}
     times: dict[str, list[float]] = {}
     for name in names:
         parent, child = context.Pipe()
-        process = context.Process(target=_worker, args=(name, pdfs, child), daemon=True)
+        tree = str(trees[name]) if name in trees else None
+        process = context.Process(target=_worker, args=(name, pdfs, child, tree), daemon=True)
         process.start()
         kind, value = parent.recv()
         if kind == "error":
@@ -263,7 +318,7 @@ def tables_process_seconds(rounds: int) -> dict[str, list[tuple[float, float]]]:
 
 
 def report(results: dict[str, tuple[list[float], float] | str], pages: int,
-           tables: dict[str, list[tuple[float, float]]]) -> list[str]:
+           tables: dict[str, list[tuple[float, float]]], ref: str | None = None) -> list[str]:
     lines = [f"{'extractor':<24}{'median s':>10}{'s/page':>10}{'pages/s':>9}{'peak MB':>9}  passes"]
     median: dict[str, float] = {}
     for name, result in results.items():
@@ -292,6 +347,13 @@ def report(results: dict[str, tuple[list[float], float] | str], pages: int,
         ("jixiao pypdfium2 / bare pdfplumber", ratio(JIXIAO_PDFIUM, PLUMBER), None),
         ("camelot lattice / jixiao pypdfium2", ratio(CAMELOT, JIXIAO_PDFIUM), None),
     ]
+    if ref is not None:
+        rows += [
+            (f"jixiao pdfminer / jixiao pdfminer @{ref} (#12: <= {MAX_SLOWDOWN_12:.2f})",
+             ratio(JIXIAO_PDFMINER, f"{JIXIAO_PDFMINER} @{ref}"), MAX_SLOWDOWN_12),
+            (f"jixiao pypdfium2 / jixiao pypdfium2 @{ref}", ratio(JIXIAO_PDFIUM, f"{JIXIAO_PDFIUM} @{ref}"), None),
+            (f"jixiao pypdfium2 / jixiao pdfminer @{ref}", ratio(JIXIAO_PDFIUM, f"{JIXIAO_PDFMINER} @{ref}"), None),
+        ]
     for label, value, limit in rows:
         if value is not None:
             verdict = "" if limit is None else ("  PASS" if value <= limit else "  MISS")
@@ -315,6 +377,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--rounds", type=int, default=5, help="passes per extractor, taken in turns (default 5)")
     parser.add_argument("--camelot", action="store_true", help="also camelot lattice and jixiao's camelot engine")
     parser.add_argument("--all", action="store_true", help="every fixture with a text layer, producer variants too")
+    parser.add_argument("--compare-with", metavar="REF",
+                        help="also read_pdf of jixiao at this git commit (or source folder), both parsers")
     parser.add_argument("pdfs", nargs="*", type=Path, metavar="PDF")
     args = parser.parse_args(argv)
     if args.rounds < 1:
@@ -322,10 +386,15 @@ def main(argv: list[str] | None = None) -> None:
     pdfs = [pdf.resolve() for pdf in args.pdfs] or default_pdfs(args.all)
     pages = sum(page_count(pdf) for pdf in pdfs)
     names = [JIXIAO_PDFIUM, JIXIAO_PDFMINER, FLOOR, PLUMBER] + ([CAMELOT, JIXIAO_CAMELOT] if args.camelot else [])
+    trees: dict[str, Path] = {}
+    if args.compare_with:
+        tree = source_tree(args.compare_with)
+        trees = {f"{name} @{args.compare_with}": tree for name in (JIXIAO_PDFIUM, JIXIAO_PDFMINER)}
+        names += list(trees)
     print(f"{len(pdfs)} PDFs, {pages} pages; {args.rounds} interleaved rounds, one process per extractor")
-    results = interleaved_passes(names, pdfs, args.rounds)
+    results = interleaved_passes(names, pdfs, args.rounds, trees)
     tables = tables_process_seconds(args.rounds)
-    print("\n".join(report(results, pages, tables)))
+    print("\n".join(report(results, pages, tables, args.compare_with)))
 
 
 if __name__ == "__main__":

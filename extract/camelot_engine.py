@@ -33,6 +33,7 @@ from .grids import merged_regions
 from .page_layout import PageTable
 from .textlines import is_wide
 
+
 def camelot_tables(path: Path, pages: list[Page]) -> dict[int, list[PageTable]]:
     """Every ruled table camelot finds in the file: page number → that
     page's tables, top to bottom.

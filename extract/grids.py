@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .rules import SNAP_TOLERANCE, Segment, cluster_positions
 
@@ -71,6 +71,10 @@ class Grid(RuledLines):
     #: without a frame
     open_top: bool = False
     open_bottom: bool = False
+    #: elementary columns under which the bottom edge has no rule while
+    #: other columns have one: the cells there go on past the page end
+    #: (a spreadsheet leaves out the rule where the break cuts a merged cell)
+    open_bottom_cols: frozenset[int] = field(default_factory=frozenset)
 
     def locate(self, x: float, y: float) -> tuple[int, int] | None:
         """Elementary (row, col) containing the point, or None outside."""
@@ -227,7 +231,9 @@ def build_grid(drawing: list[Segment]) -> Grid | None:
     if len(spans) < 2:
         return None
     cells = [GridCell(r, c, rs, cs, xs[c], ys[r], xs[c + cs], ys[r + rs]) for r, c, rs, cs in spans]
-    return Grid(xs=xs, ys=ys, cells=cells, notes=notes, open_top=open_top, open_bottom=open_bottom)
+    undrawn = frozenset(c for c in range(n_cols) if not is_drawn(hs, ys[-1], xs[c], xs[c + 1]))
+    return Grid(xs=xs, ys=ys, cells=cells, notes=notes, open_top=open_top, open_bottom=open_bottom,
+                open_bottom_cols=undrawn if not open_bottom and len(undrawn) < n_cols else frozenset())
 
 
 def find_grids(segments: list[Segment]) -> list[Grid]:

@@ -39,6 +39,9 @@ class PageTable(RuledLines):
     #: no rule along the top / bottom edge (see Grid)
     open_top: bool = False
     open_bottom: bool = False
+    #: (row, col) of cells along the bottom edge with no rule under them
+    #: while other cells there have one: cut by the page end (Grid.open_bottom_cols)
+    cut_cells: set[tuple[int, int]] = field(default_factory=set)
 
     @property
     def bbox(self) -> BBox:
@@ -133,6 +136,10 @@ def fill_grid(grid: Grid, glyphs: list[Glyph], page: int) -> PageTable:
         )
         if full:
             table.full_cells.add((gc.row, gc.col))
+        if gc.row + gc.rowspan == grid.n_rows and all(
+            c in grid.open_bottom_cols for c in range(gc.col, gc.col + gc.colspan)
+        ):
+            table.cut_cells.add((gc.row, gc.col))
     return table
 
 

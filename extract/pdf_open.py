@@ -25,6 +25,9 @@ from jixiao.errors import ErrorCode, InputError
 from jixiao.model import SourceInfo
 
 _EOF_WINDOW = 2048
+#: The page a viewer shows when the MediaBox is missing or has no area
+#: (pdfium's and pdfminer's default): US Letter.
+DEFAULT_MEDIABOX = (0.0, 0.0, 612.0, 792.0)
 
 
 @dataclass
@@ -70,6 +73,21 @@ class ParsedPage(Protocol):
     def content(self) -> PageContent: ...
 
     def close(self) -> None: ...
+
+
+def viewed_mediabox(raw: Any) -> tuple[float, float, float, float]:
+    """A MediaBox as a viewer takes it: any two opposite corners, put in
+    order; a box of no area (``[0 0 0 0]``, broken) is no box, and the page
+    shows at the default size — its content is drawn all the same."""
+    try:
+        x0, y0, x1, y1 = (float(v) for v in raw)
+    except (TypeError, ValueError):
+        return DEFAULT_MEDIABOX
+    x0, x1 = sorted((x0, x1))
+    y0, y1 = sorted((y0, y1))
+    if x1 - x0 <= 0 or y1 - y0 <= 0:
+        return DEFAULT_MEDIABOX
+    return (x0, y0, x1, y1)
 
 
 def page_content(page: ParsedPage) -> PageContent:

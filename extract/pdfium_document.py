@@ -20,11 +20,11 @@ import pypdfium2.raw as pdfium_c
 
 from jixiao.errors import ErrorCode, InputError
 
-from .pdf_open import PageContent
+from .font_descriptors import DescriptorNames
+from .pdf_open import PageContent, viewed_mediabox
 from .pdfium_geometry import Box, PageGeometry, page_geometry, transform_box
 from .pdfium_page import FontCache, read_page
 
-_LETTER: Box = (0.0, 0.0, 612.0, 792.0)  # pdfminer's and pdfium's default MediaBox
 #: pdfium is not thread-safe: a process reads one document at a time (a Dask
 #: worker with several threads would otherwise call into it concurrently).
 _PDFIUM_LOCK = threading.RLock()
@@ -43,8 +43,13 @@ def _page_bbox(page: Any) -> Box:
     tree, which the box getters are not)."""
     rect = pdfium_c.FS_RECTF()
     if not pdfium_c.FPDF_GetPageBoundingBox(page, byref(rect)):
-        return _LETTER
+        return viewed_mediabox(None)
     return (rect.left, rect.bottom, rect.right, rect.top)
+
+
+def _mediabox(page: Any) -> Box:
+    """The page's MediaBox as a viewer takes it (:func:`~.pdf_open.viewed_mediabox`)."""
+    return viewed_mediabox(_box(pdfium_c.FPDFPage_GetMediaBox, page) or _page_bbox(page))
 
 
 def _intersect(a: Box, b: Box) -> Box:
@@ -80,7 +85,7 @@ class PdfiumPage:
     def geometry(self) -> PageGeometry:
         if self._geometry is None:
             page = self._page()
-            mediabox = _box(pdfium_c.FPDFPage_GetMediaBox, page) or _page_bbox(page)
+            mediabox = _mediabox(page)
             rotation = (pdfium_c.FPDFPage_GetRotation(page) * 90) % 360
             self._geometry = page_geometry(mediabox, rotation)
         return self._geometry
@@ -104,12 +109,12 @@ class PdfiumPage:
     def content(self) -> PageContent:
         page = self._page()
         geometry = self.geometry
-        mediabox = _box(pdfium_c.FPDFPage_GetMediaBox, page) or _page_bbox(page)
+        mediabox = _mediabox(page)
         cropbox = _box(pdfium_c.FPDFPage_GetCropBox, page) or mediabox
         visible = _intersect(cropbox, mediabox)
-        # a page box of no area (a zero or broken MediaBox) says nothing about what is on the page
+        # a crop box of no area (broken) says nothing about what is on the page
         crop = transform_box(geometry.device, visible) if visible[2] > visible[0] and visible[3] > visible[1] else None
-        return read_page(page, geometry, crop, self._fonts)
+        return read_page(page, geometry, crop, self._fonts, self._index)
 
     def close(self) -> None:
         if self._raw is not None:
@@ -133,14 +138,16 @@ def open_pdfium(path: Path) -> Iterator[tuple[dict[str, str | None], list[Pdfium
         except pdfium.PdfiumError as e:
             raise _open_error(path, e) from e
         pages: list[PdfiumPage] = []
+        descriptors = DescriptorNames(path)
         try:
             if len(document) == 0:
                 raise InputError(path, "PDF has no pages", code=ErrorCode.NO_PAGES)
             metadata = {key: document.get_metadata_value(key) or None for key in _METADATA_KEYS}
-            fonts = FontCache()
+            fonts = FontCache(descriptors)
             pages = [PdfiumPage(path, document, i, fonts) for i in range(len(document))]
             yield metadata, pages
         finally:
             for page in pages:
                 page.close()
+            descriptors.close()
             document.close()

@@ -34,12 +34,15 @@ the glyphs one can see.
 from __future__ import annotations
 
 import ctypes
+import math
 from ctypes import byref, c_double, c_float, c_int, c_uint
 from dataclasses import dataclass, field
 from typing import Any
 
 import pypdfium2.raw as pdfium_c
 
+from .bidi import MIRROR, RTL_SCRIPTS
+from .font_descriptors import UNNAMED, DescriptorNames
 from .pdf_open import PageContent
 from .pdfium_clip import ClipRegion, combine, read_clip
 from .pdfium_geometry import IDENTITY, Box, Matrix, PageGeometry, apply, mul, transform_box
@@ -64,6 +67,9 @@ _EMPTY_WIDTH = 0.01
 _EMPTY_UTF16 = 2
 #: Two glyph origins this close (points) are the same point (float32 storage).
 _SAME_POINT = 0.01
+#: Characters of the right-to-left scripts, whose letters take several
+#: glyph forms by context (a font maps each form to the one letter).
+_CONTEXTUAL = RTL_SCRIPTS
 #: Form XObjects nest a few levels at most; deeper is a broken or hostile file.
 _MAX_FORM_DEPTH = 32
 
@@ -82,11 +88,13 @@ class FontInfo:
 
 class FontCache:
     """Fonts by pdfium handle. pdfium keeps one font object per font resource
-    for the whole document, so each font is read once per document."""
+    for the whole document, so each font is read once per document.
+    ``descriptors`` names the fonts pdfium cannot (Type 3)."""
 
-    def __init__(self) -> None:
+    def __init__(self, descriptors: DescriptorNames | None = None) -> None:
         self._fonts: dict[int, FontInfo] = {}
         self._value = c_float()
+        self.descriptors = descriptors
 
     def get(self, font: Any) -> FontInfo:
         key = font or 0
@@ -113,7 +121,7 @@ class FontCache:
 def _font_name(font: Any) -> str:
     size = pdfium.FPDFFont_GetBaseFontName(font, None, 0)
     if size <= 1:
-        return "unknown"
+        return UNNAMED
     buffer = ctypes.create_string_buffer(size)
     pdfium.FPDFFont_GetBaseFontName(font, buffer, size)
     raw = buffer.raw[: size - 1]
@@ -265,12 +273,13 @@ def _text(unicode: int, unmapped: bool) -> str:
 
 
 def measured_advance(text_page: Any, index: int, obj: TextObject, x: float, y: float,
-                     scratch: _Scratch) -> float | None:
+                     scratch: _Scratch, ink_ends_it: bool = False) -> float | None:
     """The advance in ems of the glyph at ``index``, read off pdfium's loose
     char box, which spans exactly the glyph's advance along the baseline
     (from its own char code) unless the glyph's ink reaches past it — then
-    the loose box ends where the ink does, and None says so. Also None for
-    text not set along an axis."""
+    the loose box ends where the ink does, and None says so (with
+    ``ink_ends_it``, where that ink end is the better guess, it is taken).
+    Also None for text not set along an axis."""
     a, b = obj.matrix[0], obj.matrix[1]
     size = obj.font_size
     if not size or (a != 0) == (b != 0):
@@ -284,7 +293,7 @@ def measured_advance(text_page: Any, index: int, obj: TextObject, x: float, y: f
         edge, ink, start, scale = (loose.right, right.value, x, a) if a > 0 else (loose.left, left.value, x, a)
     else:
         edge, ink, start, scale = (loose.top, top.value, y, b) if b > 0 else (loose.bottom, bottom.value, y, b)
-    if abs(edge - ink) < _SAME_POINT:
+    if abs(edge - ink) < _SAME_POINT and not ink_ends_it:
         return None
     return (edge - start) / scale / size
 
@@ -348,6 +357,7 @@ def read_chars(text_page: Any, objects: PageObjects, fonts: FontCache, geometry:
     px, py = byref(dx), byref(dy)
     out: list[Glyph] = []
     last: tuple[int, float, float] | None = None
+    right_to_left = False
     for i in range(count):
         unicode = pdfium.FPDFText_GetUnicode(page, i)
         if unicode in _GENERATED and pdfium.FPDFText_IsGenerated(page, i) == 1:
@@ -362,10 +372,11 @@ def read_chars(text_page: Any, objects: PageObjects, fonts: FontCache, geometry:
         if key == last:  # one glyph mapped to several characters: pdfium gives each the glyph's origin
             first, char = out[-1][1], out[-1][2]
             if len(char["text"]) == 1 and not obj.info.vertical:  # not the first character's advance
-                advance = measured_advance(text_page, first, obj, x, y, scratch)
+                advance = measured_advance(text_page, first, obj, x, y, scratch, ink_ends_it=True)
                 if advance is not None:
                     char.update(char_dict(obj, geometry, x, y, advance, char["text"]))
-            char["text"] += text
+            # pdfium's text page lists a right-to-left run backwards: a ligature's characters too
+            char["text"] = text + char["text"] if _CONTEXTUAL.match(text) else char["text"] + text
             continue
         last = key
         obj.found = True
@@ -373,13 +384,49 @@ def read_chars(text_page: Any, objects: PageObjects, fonts: FontCache, geometry:
             obj.at_origin = True
         advances = obj.info.advances
         advance = advances.get(unicode)
-        if advance is None:
+        if advance is None and _CONTEXTUAL.match(text):
+            # one letter, several glyphs (initial, medial, final forms): each measured, none cached
+            right_to_left = True
+            advance = measured_advance(text_page, i, obj, x, y, scratch, ink_ends_it=True)
+            if advance is None:
+                advance = fonts.advance(obj.font, unicode)
+        elif advance is None:
             advance = None if obj.info.vertical else measured_advance(text_page, i, obj, x, y, scratch)
             if advance is None:
                 advance = fonts.advance(obj.font, unicode)
             advances[unicode] = advance
         out.append((obj.z, i, char_dict(obj, geometry, x, y, advance, text)))
+    if right_to_left:
+        _unmirror(out)
     return out
+
+
+def _baseline_position(char: dict[str, Any]) -> tuple[float, float]:
+    """(along, across) the glyph's baseline, of its origin."""
+    a, b, _, _, e, f = char["matrix"]
+    norm = math.hypot(a, b) or 1.0
+    return (e * a + f * b) / norm, (f * a - e * b) / norm
+
+
+def _unmirror(glyphs: list[Glyph]) -> None:
+    """Brackets as the text layer maps them. pdfium's text page lists a
+    right-to-left run backwards and mirrors the brackets in it (reading
+    order); jixiao reads glyphs as printed and puts runs in reading order
+    itself (:mod:`.bidi`). A bracket listed between neighbours of its line
+    that lie on the wrong side of it was listed backwards: mirrored back."""
+    for k, (_, _, char) in enumerate(glyphs):
+        if char["text"] not in MIRROR:
+            continue
+        along, across = _baseline_position(char)
+        for step in (-1, 1):
+            if not 0 <= k + step < len(glyphs):
+                continue
+            other_along, other_across = _baseline_position(glyphs[k + step][2])
+            if abs(other_across - across) > char["size"] / 2:
+                continue  # another line
+            if (other_along - along) * step < 0:
+                char["text"] = MIRROR[char["text"]]
+            break
 
 
 def _has_actual_text(obj: Any) -> bool:
@@ -571,12 +618,24 @@ def _dash(obj: Any) -> tuple[tuple[float, ...], float] | None:
 # ---------------------------------------------------------------- the page
 
 
-def read_page(page: Any, geometry: PageGeometry, crop: Box | None, fonts: FontCache) -> PageContent:
-    """``page``: a loaded FPDF_PAGE. ``crop``: its crop box in device
-    coordinates (glyphs outside it are not on the page), None when the page
-    has no usable box."""
+def name_fonts(objects: PageObjects, fonts: FontCache, page_index: int) -> None:
+    """Give the page's unnamed fonts (Type 3) their descriptor's name."""
+    if fonts.descriptors is None or all(t.info.name != UNNAMED for t in objects.texts):
+        return
+    names = fonts.descriptors.names(page_index, [t.font or 0 for t in objects.texts])
+    for t in objects.texts:
+        if t.info.name == UNNAMED and (t.font or 0) in names:
+            t.info.name = names[t.font or 0]
+
+
+def read_page(page: Any, geometry: PageGeometry, crop: Box | None, fonts: FontCache, page_index: int = 0
+              ) -> PageContent:
+    """``page``: a loaded FPDF_PAGE, the document's page ``page_index``.
+    ``crop``: its crop box in device coordinates (glyphs outside it are not
+    on the page), None when the page has no usable box."""
     scratch = _Scratch()
     objects = collect_objects(page, scratch, geometry, fonts)
+    name_fonts(objects, fonts, page_index)
     text_page = pdfium.FPDFText_LoadPage(page)
     try:
         chars = read_chars(text_page, objects, fonts, geometry, scratch)

@@ -28,7 +28,7 @@ from pdfplumber.utils.exceptions import PdfminerException
 
 from jixiao.errors import ErrorCode, InputError
 
-from .pdf_open import PageContent
+from .pdf_open import PageContent, viewed_mediabox
 
 _METADATA_KEYS = ("Producer", "Creator", "Title")
 
@@ -183,6 +183,9 @@ def open_pdfminer(path: Path) -> Iterator[tuple[dict[str, str | None], list[Rend
             raise _classify_open_error(path, e) from e
         if not plain_pages:
             raise InputError(path, "PDF has no pages", code=ErrorCode.NO_PAGES)
+        for p in plain_pages:  # read every page the way a viewer shows it (pdfminer and pdfplumber take the box as stored)
+            p.page_obj.mediabox = viewed_mediabox(p.page_obj.mediabox)
+            p.page_obj.attrs["MediaBox"] = list(p.page_obj.mediabox)
         pages = [
             RenderModePage(pdf, p.page_obj, page_number=p.page_number, initial_doctop=p.initial_doctop)
             for p in plain_pages

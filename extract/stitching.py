@@ -10,7 +10,13 @@ their left and right edges. Joining then:
 * when the break runs through a row — neither part draws a rule at the
   break (Chromium lets a row split) — puts the continuation's first row
   back into the last row, cell by cell;
-* otherwise rejoins merged cells the page break cut in two. LibreOffice and Word close
+* otherwise rejoins merged cells the page break cut in two. The rules say
+  so where the producer leaves the table's bottom edge open under a cell it
+  cuts while drawing it under the rows that end there (LibreOffice Calc):
+  that cell goes on in the next part's first row (after any repeated
+  header rows), whatever its column, and its text is what the two pages
+  show of it — Calc prints a cut cell's text once, centred in the whole
+  cell, so it can lie on either page. LibreOffice Writer and Word close
   a vertically merged cell at the page end and reopen it, empty, on the next
   page; every empty cell at the top of a continuation could be such a stub.
   It is taken as one when the cell above it has text and its column is a
@@ -51,6 +57,8 @@ class _Builder:
     n_rows: int = 0
     #: cells (by page and top-left corner) whose last text line is full
     full_ends: set[tuple[int, float, float]] = field(default_factory=set)
+    #: cells (same keys) the page end cuts: no rule under them (PageTable.cut_cells)
+    cut_ends: set[tuple[int, float, float]] = field(default_factory=set)
 
     @classmethod
     def start(cls, part: PageTable) -> _Builder:
@@ -62,6 +70,7 @@ class _Builder:
         self.full_ends.update(
             (part.page, c.bbox.x0, c.bbox.top) for c in part.cells if (c.row, c.col) in part.full_cells
         )
+        self.cut_ends.update((part.page, c.bbox.x0, c.bbox.top) for c in part.cells if (c.row, c.col) in part.cut_cells)
         for c in cells:
             self.cells.append(c.model_copy(update={"row": c.row - first_row_offset + self.n_rows}))
         self.fragments.append(
@@ -144,7 +153,12 @@ class _Builder:
             idx = covering.get((c.col, c.colspan))
             above = self.cells[idx] if idx is not None else None
             joined = False
-            if c.row == first_row and above is not None and above.text.strip() and (c.col, c.colspan) in grouping:
+            if c.row == first_row and above is not None and (above.page, above.bbox.x0, above.bbox.top) in self.cut_ends:
+                self.cells[idx] = above.model_copy(
+                    update={"rowspan": above.rowspan + c.rowspan, "text": _join_text(above.text, c.text)}
+                )
+                joined = True
+            elif c.row == first_row and above is not None and above.text.strip() and (c.col, c.colspan) in grouping:
                 if not c.text.strip():
                     self.cells[idx] = above.model_copy(update={"rowspan": above.rowspan + c.rowspan})
                     joined = True
@@ -169,6 +183,15 @@ class _Builder:
             fragments=self.fragments,
             engine=engine,
         )
+
+
+def _join_text(head: str, tail: str) -> str:
+    """The text of a cell the page break cut: what each page shows of it
+    (either part may be empty: a spreadsheet prints a cut cell's text once,
+    centred in the whole cell, so it lies on one page or across the two)."""
+    if head.strip() and tail.strip():
+        return _continue_text(head, tail)
+    return head.strip() or tail.strip()
 
 
 def _continue_text(head: str, tail: str) -> str:

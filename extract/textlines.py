@@ -5,7 +5,8 @@ Chinese text is data: a space is written only where the PDF encodes one
 non-CJK words or two fields on one line. Word's CJK/Latin auto-spacing
 (≈0.25 em between 年 and 2023, no space encoded) stays without a space, and
 two lines of one paragraph or cell are joined without a space when either
-side of the break is CJK.
+side of the break is CJK. A line's text is in reading order: right-to-left
+scripts are put back from the order they are printed in (:mod:`.bidi`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from itertools import groupby
 
 from jixiao.model import BBox, Run
 
+from .bidi import logical_order
 from .glyphs import Glyph
 
 # A gap without an encoded space becomes a space above this many ems: next to
@@ -166,6 +168,7 @@ def _line_pieces(glyphs: list[Glyph]) -> list[Piece]:
         pieces.append((g.text, g))
         prev = g
         pending_space = False
+    pieces = [(text, pieces[i][1]) for i, text in logical_order([t for t, _ in pieces])]  # right-to-left scripts
     return [
         ("".join(t for t, _ in group), bold, font, size)
         for (bold, font, size), group in groupby(pieces, key=lambda p: (p[1].bold, p[1].font, round(p[1].size, 1)))

@@ -89,7 +89,6 @@ def _part(page: int, xs: list[float], rows: list[list[tuple[int, int, int, str]]
     """A table part: ``rows[r]`` lists (col, rowspan, colspan, text) of the
     cells starting in row r; rows 20 pt high."""
     from jixiao.extract.page_layout import PageTable
-
     from jixiao.model import BBox, Cell
 
     ys = [100.0 + 20 * r for r in range(len(rows) + 1)]
@@ -138,3 +137,42 @@ def test_a_clean_break_joins_no_cells() -> None:
         (0, 0, 2, 1, "Group"), (0, 1, 1, 2, "a"), (1, 1, 1, 2, "b"),
         (2, 0, 1, 1, "Label"), (2, 1, 1, 1, "c"), (2, 2, 1, 1, "d"),
     ]]
+
+
+def test_a_cell_the_break_cuts_goes_on_whatever_its_column() -> None:
+    """Calc leaves the bottom rule out under a merged cell the page end cuts
+    and prints its text once, centred in the whole cell: here on the next
+    page. The stub above (empty, in a column where no other cell spans rows)
+    and the part below are one cell; a repeated header row in between is
+    dropped first."""
+    xs = [0.0, 50.0, 100.0, 200.0]
+    head = [(0, 1, 1, "L1"), (1, 1, 1, "L2"), (2, 1, 1, "L3")]
+    a = _part(1, xs, [head, [(0, 1, 1, "x"), (1, 1, 1, ""), (2, 1, 1, "v1")]])
+    a.cut_cells = {(1, 1)}
+    b = _part(2, xs, [head, [(0, 1, 1, "y"), (1, 1, 1, "Effect"), (2, 1, 1, "v2")]])
+    assert _stitch(a, b) == [[
+        (0, 0, 1, 1, "L1"), (0, 1, 1, 1, "L2"), (0, 2, 1, 1, "L3"),
+        (1, 0, 1, 1, "x"), (1, 1, 2, 1, "Effect"), (1, 2, 1, 1, "v1"),
+        (2, 0, 1, 1, "y"), (2, 2, 1, 1, "v2"),
+    ]]
+    # the same parts with the bottom rule drawn under every cell: a clean break
+    a.cut_cells = set()
+    assert (1, 1, 1, 1, "") in _stitch(a, b)[0]
+
+
+def test_bottom_edge_open_under_some_columns_only() -> None:
+    """The grid says which cells the page end cuts: the bottom rule is drawn
+    under columns 2-3 (rows ending there) and not under columns 0-1 (merged
+    cells going on). A grid with no bottom rule at all says nothing per
+    column (a frameless table, or a row split: see open_bottom)."""
+    from jixiao.extract.grids import build_grid
+    from jixiao.extract.rules import Segment
+
+    xs = [0.0, 40.0, 80.0, 120.0, 160.0]
+    drawing = [Segment(True, 0.0, 0.0, 160.0), Segment(True, 20.0, 0.0, 160.0), Segment(True, 40.0, 80.0, 160.0)]
+    drawing += [Segment(False, x, 0.0, 40.0) for x in xs]
+    grid = build_grid(drawing)
+    assert grid is not None and grid.ys == [0.0, 20.0, 40.0]
+    assert grid.open_bottom_cols == {0, 1}
+    frameless = build_grid([s for s in drawing if s.pos != 40.0 or not s.horizontal])
+    assert frameless is not None and frameless.open_bottom_cols == frozenset()

@@ -166,7 +166,6 @@ def test_a_title_repeated_above_each_sheet_is_kept_once(tmp_path) -> None:
     from jixiao.extract.glyphs import Glyph
     from jixiao.extract.page_layout import PageLayout, PageTable
     from jixiao.extract.textlines import TextLine
-
     from jixiao.model import Page
 
     def line(text: str, top: float, page: int) -> TextLine:
@@ -180,3 +179,37 @@ def test_a_title_repeated_above_each_sheet_is_kept_once(tmp_path) -> None:
         layouts.append(PageLayout(page=Page(number=n, width=595, height=842), lines=lines, tables=[table]))
     remove_furniture(layouts)
     assert [[ln.text for ln in lay.lines] for lay in layouts] == [["六、土地管理专项"], []]
+
+
+def _logical(visual: str) -> str:
+    from jixiao.extract.bidi import logical_order
+
+    return "".join(text for _, text in logical_order(list(visual)))
+
+
+def test_right_to_left_lines_read_in_reading_order() -> None:
+    """A line as printed, left to right, back in reading order (hand-made
+    from the mednine sheet's title): Arabic read right to left with its
+    number left to right; a Latin line with one Arabic word keeps its own
+    order around the reversed word; lines without RTL text are untouched."""
+    assert _logical("2014 ةيعيرشتلا تاباختنالا") == "الانتخابات التشريعية 2014"
+    assert _logical("see ةمئاق here") == "see قائمة here"
+    assert _logical("(12) ةمئاق") == "قائمة (12)"
+    assert _logical("项目名称 abc 2023") == "项目名称 abc 2023"
+
+
+def test_right_to_left_line_from_glyphs() -> None:
+    """Glyph boxes printed left to right make the line's text in reading
+    order; word gaps still become spaces."""
+    from jixiao.extract.glyphs import Glyph
+    from jixiao.extract.textlines import group_lines
+
+    printed = ["ة", "م", "ئ", "ا", "ق", None, "ن", "م"]  # قائمة من, as laid out on the page
+    glyphs, x = [], 0.0
+    for i, ch in enumerate(printed):
+        if ch is None:
+            x += 4.0  # a word gap
+            continue
+        glyphs.append(Glyph(ch, x, x + 5.0, 0.0, 10.0, 10.0, "F", False, i))
+        x += 5.0
+    assert [line.text for line in group_lines(glyphs, 1)] == ["من قائمة"]

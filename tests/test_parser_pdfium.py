@@ -305,14 +305,26 @@ def test_glyphs_outside_the_crop_box_are_not_text(tmp_path: Path) -> None:
     assert text_of(content_of(pdf, "pypdfium2")) == "OnPage"
 
 
-def test_a_page_box_of_no_area_hides_nothing(tmp_path: Path) -> None:
-    """A zero MediaBox ([0 0 0 0]) is a broken box, not an empty page: its
-    glyphs stay text, as pdfminer reads them."""
-    pdf = make_pdf(tmp_path / "zero.pdf", b"BT /F1 12 Tf 72 300 Td (Kept) Tj ET")
-    with pikepdf.open(pdf, allow_overwriting_input=True) as doc:
-        doc.pages[0].MediaBox = Array([0, 0, 0, 0])
-        doc.save(pdf)
-    assert text_of(content_of(pdf, "pypdfium2")) == text_of(content_of(pdf, "pdfminer")) == "Kept"
+@pytest.mark.parametrize("parser", ["pypdfium2", "pdfminer"])
+@pytest.mark.parametrize(("stored", "viewed"), [
+    ([0, 0, 0, 0], (0, 0, 612, 792)),  # no area: a viewer shows the default page (US Letter)
+    ([595, 842, 0, 0], (0, 0, 595, 842)),  # corners the other way round: the same page
+], ids=["zero", "inverted"])
+def test_broken_page_boxes_read_as_a_viewer_shows_them(tmp_path: Path, parser: str, stored: list,
+                                                        viewed: tuple) -> None:
+    """A zero or inverted MediaBox is a broken box, not an empty page: the
+    page has the size a viewer gives it and its glyphs are where they are on
+    a page of that size."""
+    content = b"BT /F1 12 Tf 72 300 Td (Kept) Tj ET"
+    broken = make_pdf(tmp_path / "broken.pdf", content)
+    with pikepdf.open(broken, allow_overwriting_input=True) as doc:
+        doc.pages[0].MediaBox = Array(stored)
+        doc.save(broken)
+    sane = make_pdf(tmp_path / "sane.pdf", content, mediabox=viewed)
+    with open_pdf(broken, parser) as (_, pages):
+        assert (pages[0].width, pages[0].height) == (viewed[2] - viewed[0], viewed[3] - viewed[1])
+    assert_same_chars(content_of(broken, parser), content_of(sane, parser))
+    assert text_of(content_of(broken, parser)) == "Kept"
 
 
 def test_glyphs_under_an_opaque_fill_are_not_text(tmp_path: Path) -> None:
@@ -342,12 +354,18 @@ def _type3_font(pdf: Pdf, to_unicode: bytes) -> Dictionary:
     ))
 
 
-CMAP = b"""/CIDInit /ProcSet findresource begin 12 dict begin begincmap
+def to_unicode(*targets: str) -> bytes:
+    """A ToUnicode CMap mapping codes 1, 2, 3 to the given UTF-16 hex strings."""
+    entries = " ".join(f"<{code:02X}> <{target}>" for code, target in enumerate(targets, start=1))
+    return f"""/CIDInit /ProcSet findresource begin 12 dict begin begincmap
 /CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def
 /CMapName /Test def /CMapType 2 def
 1 begincodespacerange <00> <FF> endcodespacerange
-3 beginbfchar <01> <2F6C> <02> <2ED4> <03> <00660069> endbfchar
-endcmap CMapName currentdict /CMap defineresource pop end end"""
+{len(targets)} beginbfchar {entries} endbfchar
+endcmap CMapName currentdict /CMap defineresource pop end end""".encode()
+
+
+CMAP = to_unicode("2F6C", "2ED4", "00660069")
 
 
 @pytest.mark.parametrize("parser", ["pypdfium2", "pdfminer"])
@@ -407,3 +425,81 @@ def test_encrypted_file_is_an_input_error(tmp_path: Path) -> None:
     with pytest.raises(InputError) as caught, open_pdf(tmp_path / "locked.pdf", "pypdfium2"):
         pass
     assert caught.value.code is ErrorCode.ENCRYPTED
+
+
+def _named_type3(name: str) -> Callable[[Pdf], Dictionary]:
+    """A Type 3 font (no /BaseFont, like Chromium's) whose descriptor names it."""
+
+    def make(pdf: Pdf) -> Dictionary:
+        font = _type3_font(pdf, CMAP)
+        font.FontDescriptor = pdf.make_indirect(Dictionary(
+            Type=Name.FontDescriptor, FontName=Name("/" + name), Flags=4, ItalicAngle=0, Ascent=750, Descent=0,
+            CapHeight=750, StemV=80, FontBBox=Array([0, 0, 750, 750])))
+        return font
+
+    return make
+
+
+REGULAR, BOLD = "AAAAAA+TestSerif-Regular", "BAAAAA+TestSerif-Bold"
+
+
+def _regular_and_bold(pdf: Pdf) -> dict[str, Dictionary]:
+    return {"R": _named_type3(REGULAR)(pdf), "B": _named_type3(BOLD)(pdf)}
+
+
+@pytest.mark.parametrize("parser", ["pypdfium2", "pdfminer"])
+def test_type3_fonts_are_named_by_their_descriptor(tmp_path: Path, parser: str) -> None:
+    """pdfium gives a Type 3 font no name; its descriptor's /FontName is the
+    name (as pdfminer reads it), so bold from a bold face is bold."""
+    content = (b"BT /R 20 Tf 72 700 Td <01> Tj /B 20 Tf <02> Tj ET "
+               b"BT /R 20 Tf 72 600 Td [<01> -100 <02>] TJ () Tj [-50] TJ ET")
+    chars = content_of(make_pdf(tmp_path / "t3.pdf", content, fonts=_regular_and_bold), parser).chars
+    assert [c["fontname"] for c in chars] == [REGULAR, BOLD, REGULAR, REGULAR]
+    assert [(g.text, g.bold) for g in glyphs_from_chars(chars)] == [("目", False), ("门", True), ("目", False),
+                                                                     ("门", False)]
+
+
+def test_type3_fonts_in_forms_are_named(tmp_path: Path) -> None:
+    """Text in a form is paired with its font too: a form painted with the
+    font set before it (the text state is part of the graphics state a form
+    inherits), and fonts looked up in the page's resources when the form's
+    have none (as pdfium looks them up)."""
+    content = b"BT /B 20 Tf 72 500 Td ET /X1 Do BT /R 20 Tf 72 300 Td <02> Tj ET"
+    form = (b"BT 72 400 Td <01> Tj /R 20 Tf <02> Tj ET", [0, 0, 595, 842], [1, 0, 0, 1, 0, 0])
+    path = make_pdf(tmp_path / "t3.pdf", content, fonts=_regular_and_bold, forms={"X1": form})
+    with pikepdf.open(path, allow_overwriting_input=True) as pdf:
+        del pdf.pages[0].Resources.XObject.X1.Resources.Font
+        pdf.save(path)
+    chars = content_of(path, "pypdfium2").chars
+    assert [c["fontname"] for c in chars] == [BOLD, REGULAR, REGULAR]
+
+
+def test_fonts_pair_only_one_to_one() -> None:
+    """The content walk names pdfium's fonts only where each pdfium font meets
+    one font dictionary and back; any disagreement names nothing."""
+    from jixiao.extract.font_descriptors import pair_fonts
+
+    pdf = Pdf.new()
+    a, b = pdf.make_indirect(Dictionary(Type=Name.Font)), pdf.make_indirect(Dictionary(Type=Name.Font))
+    assert pair_fonts([1, 2, 1], [a, b, a]) == {1: a, 2: b}
+    assert pair_fonts([1, 2], [a, b, a]) is None  # not as many objects as operators
+    assert pair_fonts([1, 1], [a, b]) is None  # one pdfium font, two dictionaries
+    assert pair_fonts([1, 2], [a, a]) is None  # two pdfium fonts, one dictionary
+
+
+ARABIC_CMAP = to_unicode("0028", "0642", "0029")  # (, ق, )
+
+
+@pytest.mark.parametrize("parser", ["pypdfium2", "pdfminer"])
+def test_right_to_left_text_as_printed_then_in_reading_order(tmp_path: Path, parser: str) -> None:
+    """The glyphs "(ق)ق" printed left to right: both parsers give the text
+    layer's characters where they are printed (pdfium's text page mirrors
+    brackets in a right-to-left run; undone), and the line reads right to
+    left with the brackets mirrored by the reading: ق(ق)."""
+    import jixiao
+
+    path = make_pdf(tmp_path / "rtl.pdf", b"BT /T3 20 Tf 72 700 Td <01020302> Tj ET",
+                    fonts=lambda pdf: {"T3": _type3_font(pdf, ARABIC_CMAP)})
+    chars = sorted(content_of(path, parser).chars, key=lambda c: c["x0"])
+    assert [c["text"] for c in chars] == ["(", "ق", ")", "ق"]
+    assert [b.text for b in jixiao.read_pdf(path, parser=parser).blocks] == ["ق(ق)"]

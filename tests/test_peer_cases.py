@@ -29,12 +29,8 @@ from teds import tables_from_html, teds
 
 from jixiao.model import Table
 
-#: Cases whose text layer the table reader cannot read on its own yet.
-_BLOCKED = {
-    "peer-tabula-mednine_ar": "glyphs mapping to several characters (Arabic ligatures) crash ord(): parser helper",
-}
 PEER_DIRS = [
-    pytest.param(d, id=d.name, marks=[pytest.mark.xfail(strict=False, reason=_BLOCKED[d.name])] if d.name in _BLOCKED else [])
+    pytest.param(d, id=d.name)
     for d in sorted(d for d in (FIXTURES / "external").iterdir() if d.name.startswith("peer-"))
 ]
 _WS = re.compile(r"\s+")
