@@ -9,19 +9,32 @@ engines differ in tables alone and can be compared on any PDF.
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
+
+from pdfminer.psparser import PSException
+from pdfplumber.utils.exceptions import PdfminerException
+from pypdfium2 import PdfiumError
 
 from jixiao.errors import ErrorCode, InputError
 from jixiao.model import Document
 from jixiao.settings import ENGINES, OCR_MODES, Engine, OcrMode, Settings
 
 from .furniture import remove_furniture
+from .integrity import PageCheck, read_whole
 from .page_layout import PageLayout, analyse_page, split_by_tables
 from .pdf_open import open_pdf, source_info
 from .reading_order import TableMark, read_blocks
 from .stitching import stitch_tables
 from .textlines import group_lines
+
+#: Exceptions that mean "the parser could not read this page's content".
+_PARSER_ERRORS = (PdfminerException, PSException, PdfiumError)
+
+#: One DEBUG record per page read, with ``page`` and ``pages``: the corpus
+#: runner's progress bar counts pages from them.
+_progress = logging.getLogger("jixiao.progress")
 
 
 class _Scanner:
@@ -92,26 +105,37 @@ def read_pdf(path: str | Path, settings: Settings | None = None, **overrides: An
     say how; see :class:`~jixiao.settings.Settings`. Raises
     :class:`~jixiao.errors.InputError` for unusable input (not a PDF, empty,
     truncated, encrypted, a scanned page that cannot be OCR'd) and
-    ``pydantic.ValidationError`` for an unknown setting value."""
+    ``pydantic.ValidationError`` for an unknown setting value. The read is
+    cross-checked by an independent reader (``integrity``): a damaged file
+    is read from a repaired copy, and pages it still cannot read are named
+    in ``PAGES_UNREAD`` diagnostics."""
     settings = Settings.model_validate({**(settings or Settings()).model_dump(), **overrides})
+    return read_whole(Path(path), settings, _read)
+
+
+def _read(path: Path, settings: Settings, check: PageCheck) -> Document:
     engine, ocr = settings.engine, settings.ocr
-    path = Path(path)
     layouts: list[PageLayout] = []
     glyphs_by_page: list[list] = []
     scanner = _Scanner(path)
     with open_pdf(path) as (pdf, pages):
+        check.pages(len(pages))
         source = source_info(path, pdf)
         for page in pages:
+            _progress.debug("page %d of %d", page.page_number, len(pages),
+                            extra={"page": page.page_number, "pages": len(pages)})
             try:
                 layout, glyphs = (None, []) if ocr == "force" else analyse_page(page)
+                if layout is not None:
+                    check.page(page.page_number, found_text=bool(glyphs))
                 if layout is None or not layout.page.text_layer:
                     if ocr == "off":
                         raise InputError(path, "no text layer (scanned?); OCR is off (--ocr off)",
                                          page=page.page_number, code=ErrorCode.NO_TEXT_LAYER)
                     layout = scanner.analyse(page)
-            except InputError:
-                raise
-            except Exception as e:  # pdfminer can fail on one broken page
+            except _PARSER_ERRORS as e:  # the parser failed on this page; any other exception is a bug of ours
+                if isinstance(e.__cause__, MemoryError):
+                    raise e.__cause__  # the worker's memory cap, not a malformed page
                 raise InputError(path, f"cannot read page ({type(e).__name__}: {e})", page=page.page_number,
                                  code=ErrorCode.MALFORMED) from e
             finally:
