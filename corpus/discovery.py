@@ -23,6 +23,7 @@ import errno
 import hashlib
 import os
 import stat
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -70,9 +71,17 @@ class CorpusItem:
 
 @dataclass
 class Corpus:
+    """The documents of a corpus (iterating it gives them), and what was skipped."""
+
     root: Path  # absolute
     items: list[CorpusItem]
     skipped: list[Skipped]
+
+    def __iter__(self) -> Iterator[CorpusItem]:
+        return iter(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)
 
 
 def _file_sha256(path: Path) -> str:

@@ -143,7 +143,7 @@ def document_key(department: str | None, year: int | None, title: str | None) ->
         return "".join(c for c in unicodedata.normalize("NFKC", text)
                        if not unicodedata.category(c).startswith(("P", "Z", "C")))
 
-    return f"{norm(department)}|{year}|{norm(title)}"
+    return f"{norm(department)}/{year}/{norm(title)}"
 
 
 def _unread(doc: Document) -> tuple[list[int], str | None]:

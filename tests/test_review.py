@@ -13,10 +13,8 @@ import pytest
 from conftest import FIXTURES, ROOT, SAMPLE
 from PIL import Image
 
-import jixiao
 from jixiao.corpus.discovery import discover
 from jixiao.corpus.runner import run_corpus
-from jixiao.corpus.worker import Job
 from jixiao.dataset import open_dataset
 from jixiao.model import BlockKind
 from jixiao.output.overlay import render_overlay
@@ -68,8 +66,7 @@ def reported(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, dict
     (corpus / "empty.pdf").write_bytes(b"")
     ids = {item.path.stem: item.doc_id for item in discover(corpus)}
     dataset = base / "dataset"
-    job = Job(dataset=dataset, engine="pdfplumber", pipeline_version=jixiao.__version__)
-    summary = run_corpus(corpus, job, workers=1)
+    summary = run_corpus(corpus, dataset, workers=1)
     assert (summary.ok, len(summary.failed)) == (3, 1)
     (corpus / "hebei-huyang-county-jyj-2022.pdf").unlink()
     index = base / "report" / "report.html"
