@@ -287,11 +287,15 @@ class LocalPool:
                 if message[0] == "ready":
                     child.ready = True
                 elif message[0] in ("result", "error"):
-                    yield from self._finished(child, message)
+                    break  # the rest (if any) after the outcome: the child may be replaced
                 else:
                     self._on_message_of(child.task.item if child.task else None)(message)
+            else:
+                return
         except (EOFError, OSError):
             yield from self._died(child)
+            return
+        yield from self._finished(child, message)
 
     def _finished(self, child: Child, message: tuple) -> Iterator[Outcome]:
         task, child.task = child.task, None

@@ -64,14 +64,15 @@ def process(item: CorpusItem, job: Job) -> Outcome:
             document = read_pdf(item.path, job.settings)
             nd = normalize_document(document)
             _apply_manifest(nd, item)
-        except MemoryError:
-            code, message = _too_large(name, job)
         except JixiaoError as error:
             code, message = error.code.value, str(error)
-        except Exception as error:
-            code, message = ErrorCode.INTERNAL.value, f"{name}: internal error: {type(error).__name__}: {error}"
-            log.error("%s (a bug in jixiao; traceback in the log at DEBUG level)", message)
-            log.debug("traceback", exc_info=True)
+        except Exception as error:  # a bug must not stop the run: it is recorded, as ours
+            if _out_of_memory(error):
+                code, message = _too_large(name, job)
+            else:
+                code, message = ErrorCode.INTERNAL.value, f"{name}: internal error: {type(error).__name__}: {error}"
+                log.error("%s (a bug in jixiao; traceback in the log at DEBUG level)", message)
+                log.debug("traceback", exc_info=True)
         else:
             seconds = time.perf_counter() - started
             record = document_record(nd, source_paths=[str(p) for p in item.all_paths],
@@ -111,6 +112,20 @@ def _written(write: Callable[[], None], outcome: Outcome) -> Outcome:
         return replace(outcome, status=UNWRITTEN, error_code=type(error).__name__,
                        error=f"cannot write to the dataset: {error}")
     return outcome
+
+
+#: How C++ libraries (onnxruntime, OpenCV, pdfium) say an allocation failed.
+_OUT_OF_MEMORY = ("std::bad_alloc", "Insufficient memory", "out of memory")
+
+
+def _out_of_memory(error: BaseException | None) -> bool:
+    """A failed allocation — the worker's memory cap reached — anywhere in
+    the chain of causes, as Python's MemoryError or a C++ library's message."""
+    while error is not None:
+        if isinstance(error, MemoryError) or any(text in str(error) for text in _OUT_OF_MEMORY):
+            return True
+        error = error.__cause__ or error.__context__
+    return False
 
 
 def _too_large(name: str, job: Job) -> tuple[str, str]:

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import click
 
+from jixiao.corpus.job import DEFAULT_MEMORY_MB
 from jixiao.errors import JixiaoError
 
 EXIT_FAILED = 1
@@ -154,7 +155,8 @@ def tables(pdf: Path, fmt: str, engine: str, ocr: str) -> None:
 @click.option("--prune", is_flag=True, help="Remove the documents whose files are gone from the corpus.")
 @click.option("--timeout-per-doc", type=click.FloatRange(min=0, min_open=True), metavar="S",
               help="Stop reading a document after S seconds (it is recorded as failed: TIMEOUT).")
-@click.option("--max-memory-per-doc", type=click.IntRange(min=64), metavar="MB", default=4096, show_default=True,
+@click.option("--max-memory-per-doc", type=click.IntRange(min=64), metavar="MB", default=DEFAULT_MEMORY_MB,
+              show_default=True,
               help="Memory a worker may use for one document beyond its imports (more: failed, TOO_LARGE).")
 @click.option("--summary-json", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write the summary as JSON to this file.")

@@ -34,7 +34,8 @@ class DocumentContext(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         if not hasattr(record, "document_prefix"):
             document = current_document.get()
-            record.document_prefix = f"{document}: " if document else ""
+            named = document is None or record.getMessage().startswith(document)
+            record.document_prefix = "" if named else f"{document}: "
         return True
 
 

@@ -1,5 +1,7 @@
 """`jixiao run` over folders: bad inputs in one corpus, incremental re-runs,
-a run killed with SIGKILL and resumed, and the same result on Dask."""
+a run killed with SIGKILL and resumed, and the same result on a local Dask
+cluster. (Damaged files, bounded workers, identity, files and names, a real
+Dask cluster: the other test_corpus_*.py.)"""
 
 from __future__ import annotations
 
@@ -19,15 +21,13 @@ import pytest
 from click.testing import CliRunner
 from conftest import FIXTURES, SAMPLE
 
-import jixiao
 from jixiao.cli import main
 from jixiao.corpus.runner import run_corpus
-from jixiao.corpus.worker import Job
 
 PDF_2023 = SAMPLE / "hebei-chengde-gxq-zrzy-2023.pdf"
 SCAN = FIXTURES / "corpus/hebei-chengde-gxq-zrzy-2023-scan/document.pdf"
 VOLATILE = ("extracted_at", "seconds")  # differ between any two runs
-PATHS = ("source_path", "source_paths")  # differ when the corpus is copied
+PATHS = ("source_path", "source_paths", "corpus_root")  # differ when the corpus is copied
 
 
 def query(dataset: Path, sql: str) -> list[tuple]:
@@ -89,7 +89,7 @@ def test_bad_inputs_are_recorded_and_the_run_goes_on(bad_run) -> None:
     corpus, dataset, expected, result = bad_run
     assert result.exit_code == 1, result.output
     failed = sum(1 for want in expected.values() if want != "ok")
-    assert re.search(r"documents failed\s+(\d+)", result.output).group(1) == str(failed)
+    assert re.search(r"in the dataset: failed\s+(\d+)", result.output).group(1) == str(failed)
     rows = query(dataset, "SELECT source_path, source_paths, status, error_code, error, pages FROM documents")
     by_name: dict[str, tuple] = {}
     for source, paths, status, code, error, pages in rows:
@@ -122,9 +122,12 @@ def test_good_documents_are_complete_beside_bad_ones(bad_run) -> None:
 def test_rerun_of_unchanged_corpus_skips_everything(bad_run) -> None:
     corpus, dataset, expected, _ = bad_run
     started = time.perf_counter()
-    again = run_corpus(corpus, Job(dataset=dataset, engine="pdfplumber", pipeline_version=jixiao.__version__))
-    assert (again.ok, len(again.failed), again.skipped) == (0, 0, len(expected))
-    assert time.perf_counter() - started < 5
+    again = run_corpus(corpus, dataset)
+    failed = sum(1 for want in expected.values() if want != "ok")
+    # nothing unchanged is redone; the failed documents are retried (and fail again)
+    assert (again.processed, again.unchanged) == (failed, len(expected) - failed)
+    assert (again.ok, len(again.failed), again.exit_code) == (len(expected) - failed, failed, 1)
+    assert time.perf_counter() - started < 30
 
 
 def _rows(dataset: Path, table: str, also_ignore: tuple[str, ...] = ()) -> list[tuple]:
@@ -148,7 +151,7 @@ TABLES = ("documents", "pages", "blocks", "tables", "cells", "projects", "spendi
 @pytest.fixture(scope="module")
 def reference(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("reference")
-    run_corpus(SAMPLE, Job(dataset=out, engine="pdfplumber", pipeline_version=jixiao.__version__), workers=1)
+    run_corpus(SAMPLE, out, workers=1)
     return out
 
 
@@ -187,21 +190,21 @@ def test_workers_are_recycled_without_stalling(tmp_path: Path, monkeypatch: pyte
     """More documents than workers × documents-per-worker: every worker
     retires mid-run and must be replaced (ProcessPoolExecutor on Python
     < 3.12.3 would stall here, CPython gh-115634)."""
-    from jixiao.corpus import runner
+    from jixiao.corpus import supervisor
 
-    monkeypatch.setattr(runner, "DOCS_PER_WORKER", 1)
+    monkeypatch.setattr(supervisor, "DOCS_PER_WORKER", 1)
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     for fx in ("external/pdfplumber-issue-842", "external/pdfplumber-issue-71", "external/column_span_2",
                "external/row_span_1", "external/twotables_2"):
         shutil.copy(FIXTURES / fx / "document.pdf", corpus / f"{Path(fx).name}.pdf")
-    job = Job(dataset=tmp_path / "ds", engine="pdfplumber", pipeline_version="test")
     done: list = []
-    thread = threading.Thread(target=lambda: done.append(run_corpus(corpus, job, workers=2)), daemon=True)
+    thread = threading.Thread(target=lambda: done.append(run_corpus(corpus, tmp_path / "ds", workers=2)),
+                              daemon=True)
     thread.start()
     thread.join(timeout=180)
     assert done, "the run stalled when its workers retired"
-    assert (done[0].ok, len(done[0].failed)) == (5, 0)
+    assert (done[0].ok, len(done[0].failed), done[0].processed) == (5, 0, 5)
 
 
 def test_manifest_overrides_and_year_from_path(tmp_path: Path) -> None:
