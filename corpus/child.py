@@ -37,7 +37,7 @@ from jixiao import log as jlog
 #: Modules a worker imports before it says it is ready (and before its
 #: memory cap): the extraction stack for documents, Parquet for planning.
 DOCUMENTS = ("jixiao.corpus.worker",)
-HOUSEKEEPING = ("jixiao.corpus.plan",)
+HOUSEKEEPING = ("jixiao.corpus.plan", "jixiao.corpus.records")
 
 _PR_SET_PDEATHSIG = 1
 

@@ -27,7 +27,7 @@ from jixiao.errors import ErrorCode
 from .child import ChildConfig
 from .discovery import CorpusItem
 from .job import Job, Outcome
-from .supervisor import Child, WorkerError, replay
+from .supervisor import RECORDS, Child, WorkerError, replay
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +67,7 @@ def run_on_worker(item: CorpusItem, job: Job, config: ChildConfig) -> Outcome:
     _local.child = None
     log.warning("%s; recorded as failed", message)
     return _child(config).call("record_failure", item, job, code, message, time.monotonic() - started,
-                               on_message=_forward)
+                               module=RECORDS, on_message=_forward)
 
 
 def _sees(probe: str, expected: str, corpus_file: str | None) -> str | None:

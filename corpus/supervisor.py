@@ -57,6 +57,7 @@ EXIT_GRACE_S = 2.0
 _BOOT = "from jixiao.corpus.child import main; main()"
 
 WORKER = "jixiao.corpus.worker"
+RECORDS = "jixiao.corpus.records"
 
 
 class WorkerError(RuntimeError):
@@ -80,10 +81,9 @@ def describe_exit(returncode: int | None) -> str:
 
 @dataclass
 class Task:
-    """A call running in a worker: a document, or the failure row of one."""
+    """A document being read in a worker."""
 
     item: CorpusItem
-    function: str  # in WORKER
     args: tuple
     deadline: float | None = None  # time.monotonic()
     started: float = field(default_factory=time.monotonic)
@@ -118,7 +118,7 @@ class Child:
 
     def send(self, task: Task) -> None:
         self.task = task
-        self.conn.send((WORKER, task.function, task.args))
+        self.conn.send((WORKER, "process", task.args))
 
     def exit_description(self) -> str:
         try:
@@ -205,7 +205,6 @@ class LocalPool:
         self._keeper: Child | None = None  # for calls outside any document
         self.resize(size)
         self.stopping = False  # an unwritten document: no new ones
-        self._failures: deque[tuple[CorpusItem, str, str, float]] = deque()
 
     def __enter__(self) -> LocalPool:  # noqa: PYI034 - Python 3.10 has no typing.Self
         return self
@@ -257,7 +256,7 @@ class LocalPool:
         while True:
             self._dispatch(queue)
             busy = [c for c in self.children if c.task is not None]
-            if not busy and not self._failures and (not queue or self.stopping):
+            if not busy and (not queue or self.stopping):
                 return
             deadlines = [c.task.deadline for c in busy if c.task is not None and c.task.deadline is not None]
             timeout = max(0.0, min(deadlines) - time.monotonic()) if deadlines else None
@@ -265,20 +264,17 @@ class LocalPool:
             for child in list(self.children):
                 if child.conn in ready:
                     yield from self._drain(child)
-            self._overdue()
+            yield from self._overdue()
 
     def _dispatch(self, queue: deque[CorpusItem]) -> None:
         for child in self.children:
             if not child.ready or child.task is not None:
                 continue
-            if self._failures:
-                item, code, message, seconds = self._failures.popleft()
-                child.send(Task(item, "record_failure", (item, self.job, code, message, seconds)))
-            elif queue and not self.stopping:
+            if queue and not self.stopping:
                 item = queue.popleft()
                 deadline = None if self.job.timeout_s is None else time.monotonic() + self.job.timeout_s
                 self.events.started(item)
-                child.send(Task(item, "process", (item, self.job), deadline))
+                child.send(Task(item, (item, self.job), deadline))
 
     def _drain(self, child: Child) -> Iterator[Outcome]:
         try:
@@ -302,14 +298,9 @@ class LocalPool:
         assert task is not None, "a worker answered a call it was not given"
         child.documents += 1
         if message[0] == "error":  # the call itself raised: a bug of ours
-            log.error("%s: internal error in the worker: %s", task.item.path, message[1])
-            if task.function == "process":
-                self._failures.append((task.item, ErrorCode.INTERNAL.value,
-                                       f"{task.item.relpath}: internal error: {message[1]}",
-                                       time.monotonic() - task.started))
-                return
-            outcome = Outcome(task.item.doc_id, task.item.relpath, UNWRITTEN, 0, 0.0, ErrorCode.INTERNAL.value,
-                              f"the failure could not be recorded: {message[1]}")
+            log.error("%s: internal error in the worker: %s", task.item.relpath, message[1])
+            outcome = self.record(task.item, ErrorCode.INTERNAL.value,
+                                  f"{task.item.relpath}: internal error: {message[1]}", time.monotonic() - task.started)
         else:
             outcome = message[1]
         if outcome.status == UNWRITTEN:
@@ -327,19 +318,13 @@ class LocalPool:
         if task is None:
             log.warning("an idle worker process %s; started another", how)
             return
-        seconds = time.monotonic() - task.started
-        if task.function == "process":
-            message = f"{task.item.relpath}: the worker process reading it {how}"
-            cap = f" (memory cap {self.job.memory_mb} MB)" if self.job.memory_mb else ""
-            if how.startswith("died"):
-                message += f"; it may have run out of memory{cap}"
-            log.warning("%s; recorded as failed, the run goes on", message)
-            self._failures.append((task.item, ErrorCode.WORKER_DIED.value, message, seconds))
-        else:
-            yield Outcome(task.item.doc_id, task.item.relpath, UNWRITTEN, 0, seconds, ErrorCode.WORKER_DIED.value,
-                          f"the worker writing its failure {how}")
+        message = f"{task.item.relpath}: the worker process reading it {how}"
+        if how.startswith("died") and self.job.memory_mb:
+            message += f"; it may have run out of memory (--max-memory-per-doc {self.job.memory_mb} MB)"
+        log.warning("%s; recorded as failed, the run goes on", message)
+        yield self.record(task.item, ErrorCode.WORKER_DIED.value, message, time.monotonic() - task.started)
 
-    def _overdue(self) -> None:
+    def _overdue(self) -> Iterator[Outcome]:
         now = time.monotonic()
         for child in list(self.children):
             task = child.task
@@ -348,7 +333,12 @@ class LocalPool:
             message = f"{task.item.relpath}: took longer than {self.job.timeout_s:g} s (--timeout-per-doc)"
             log.warning("%s; its worker was stopped", message)
             self._replace(child, stop=False)
-            self._failures.append((task.item, ErrorCode.TIMEOUT.value, message, now - task.started))
+            yield self.record(task.item, ErrorCode.TIMEOUT.value, message, now - task.started)
+
+    def record(self, item: CorpusItem, code: str, message: str, seconds: float) -> Outcome:
+        """The failure of a document whose worker was stopped or died, written
+        at once by the housekeeping worker (a fresh one is still starting)."""
+        return self.call("record_failure", item, self.job, code, message, seconds, module=RECORDS)
 
     def _replace(self, child: Child, *, stop: bool) -> None:
         """A fresh worker in place of ``child`` (stopped, or killed)."""

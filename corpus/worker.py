@@ -18,14 +18,13 @@ from __future__ import annotations
 import logging
 import re
 import time
-from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timezone
 
 from jixiao.extract import read_pdf
 from jixiao.normalize import normalize_document
 from jixiao.normalize.records import DocumentMeta, NormalizedDocument
-from jixiao.output.dataset import document_record, failed_record, write_document, write_failed
+from jixiao.output.dataset import document_record, write_document
 
 from jixiao.errors import ErrorCode, JixiaoError
 from jixiao.filenames import readable
@@ -33,7 +32,8 @@ from jixiao.log import current_document
 
 from .discovery import CorpusItem
 from .identity import provenance
-from .job import UNWRITTEN, Job, Outcome
+from .job import Job, Outcome
+from .records import record_failure, written
 
 log = logging.getLogger(__name__)
 
@@ -80,38 +80,10 @@ def process(item: CorpusItem, job: Job) -> Outcome:
                                      extracted_at=now, seconds=seconds)
             outcome = Outcome(record.doc_id, name, record.status, len(document.pages), seconds,
                               record.error_code, record.error)
-            return _written(lambda: write_document(job.dataset, nd, record, tmp_dir=job.tmp_dir), outcome)
+            return written(lambda: write_document(job.dataset, nd, record, tmp_dir=job.tmp_dir), outcome)
         return record_failure(item, job, code, message, time.perf_counter() - started, now)
     finally:
         current_document.reset(token)
-
-
-def record_failure(item: CorpusItem, job: Job, code: str, message: str, seconds: float,
-                   when: datetime | None = None) -> Outcome:
-    """Write the ``documents`` row of a failed document (also for the
-    supervisor, after it killed the worker that was reading it)."""
-    log.info("failed: %s: %s", code, message)
-    manifest = item.manifest
-    record = failed_record(
-        item.path, item.sha256, item.size_bytes, code, message, source_paths=[str(p) for p in item.all_paths],
-        provenance=provenance(item, job), pipeline_version=job.pipeline_version,
-        extracted_at=when or datetime.now(timezone.utc), seconds=seconds, year=manifest.year,
-        province=manifest.province, city=manifest.city, department=manifest.department,
-    )
-    outcome = Outcome(record.doc_id, readable(item.path), "failed", 0, seconds, code, message)
-    return _written(lambda: write_failed(job.dataset, record, tmp_dir=job.tmp_dir), outcome)
-
-
-def _written(write: Callable[[], None], outcome: Outcome) -> Outcome:
-    """``outcome`` once ``write()`` succeeded; an ``unwritten`` one when the
-    dataset cannot take the files (no space, no permission, read-only)."""
-    try:
-        write()
-    except OSError as error:
-        log.error("cannot write to the dataset: %s", error)
-        return replace(outcome, status=UNWRITTEN, error_code=type(error).__name__,
-                       error=f"cannot write to the dataset: {error}")
-    return outcome
 
 
 #: How C++ libraries (onnxruntime, OpenCV, pdfium) say an allocation failed.
