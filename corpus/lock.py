@@ -27,6 +27,10 @@ class DatasetBusy(RuntimeError):
     """Another run holds the dataset's lock (a usage error: exit code 2)."""
 
 
+class DatasetUnwritable(RuntimeError):
+    """The dataset folder cannot be written at all (exit code 2)."""
+
+
 class DatasetLock:
     """The exclusive lock on a dataset, held while the object is open."""
 
@@ -35,8 +39,11 @@ class DatasetLock:
         self._fd: int | None = None
 
     def acquire(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as error:
+            raise DatasetUnwritable(f"{self.path.parent.parent}: cannot write the dataset there: {error}") from None
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -44,9 +51,12 @@ class DatasetLock:
             os.close(fd)
             raise DatasetBusy(f"{self.path.parent.parent}: another jixiao run is writing this dataset "
                               f"({holder}); wait for it to finish, or write to another -o folder") from None
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, f"pid {os.getpid()}, started {time.strftime('%Y-%m-%d %H:%M:%S')}\n".encode(), 0)
         self._fd = fd
+        try:  # who holds it, for the message a second run shows; the lock holds without it
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, f"pid {os.getpid()}, started {time.strftime('%Y-%m-%d %H:%M:%S')}\n".encode(), 0)
+        except OSError:
+            pass
 
     def release(self) -> None:
         if self._fd is not None:

@@ -304,6 +304,7 @@ def run_corpus(
 
 
 def _log_into(path: Path, summary: RunSummary) -> logging.Handler | None:
+    """Log the run into ``path`` (the workers' error output beside it)."""
     from jixiao.log import add_log_file
 
     try:
@@ -321,7 +322,6 @@ def _run(items: list[CorpusItem], job: Job, summary: RunSummary, *, workers: int
     local = not (dask_local or dask_scheduler)
     config = ChildConfig(memory_mb=job.memory_mb, log_level=log_level, tmp_dir=job.tmp_dir, die_with_parent=True)
     stderr = log_dir(job.dataset) / f"run-{job.run_id}.workers.stderr"
-    stderr.parent.mkdir(parents=True, exist_ok=True)
     ticker = _Progress(None, started)
     with LocalPool(0, config, job, events=Events(started=ticker.start, progress=ticker.page), stderr=stderr) as pool:
         plan = pool.call("plan_run", items, job.corpus_root, job, force, module=PLAN)

@@ -89,12 +89,22 @@ class Task:
     started: float = field(default_factory=time.monotonic)
 
 
+def _error_file(path: Path | None) -> Any:
+    """Where a worker's own error output goes (a crash in C code, say)."""
+    if path is not None:
+        try:
+            return open(path, "ab")  # noqa: SIM115 - closed once the worker has it
+        except OSError:
+            pass
+    return subprocess.DEVNULL
+
+
 class Child:
     """The supervisor's handle on one worker process."""
 
     def __init__(self, config: ChildConfig, stderr: Path | None = None):
         mine, theirs = socket.socketpair()
-        errors = open(stderr, "ab") if stderr is not None else subprocess.DEVNULL  # noqa: SIM115 - closed below
+        errors = _error_file(stderr)
         try:
             self.process = subprocess.Popen(
                 [sys.executable, "-c", _BOOT, str(theirs.fileno())], pass_fds=(theirs.fileno(),),
@@ -103,7 +113,7 @@ class Child:
             )
         finally:
             theirs.close()
-            if stderr is not None:
+            if errors is not subprocess.DEVNULL:
                 errors.close()
         self.conn = Connection(mine.detach())
         self.conn.send(config)

@@ -178,7 +178,7 @@ def run(ctx: click.Context, corpus: Path | None, dataset: Path, workers: int | N
 
     from jixiao.corpus import SAMPLE
     from jixiao.corpus.dask_exec import ClusterError
-    from jixiao.corpus.lock import DatasetBusy
+    from jixiao.corpus.lock import DatasetBusy, DatasetUnwritable
     from jixiao.corpus.manifest import ManifestError
     from jixiao.corpus.runner import run_corpus
     from jixiao.corpus.supervisor import WorkerError
@@ -199,7 +199,7 @@ def run(ctx: click.Context, corpus: Path | None, dataset: Path, workers: int | N
             dask_scheduler=dask_scheduler, force=force, prune=prune, timeout_s=timeout_per_doc,
             memory_mb=max_memory_per_doc, log_to_dataset=not ctx.meta.get("jixiao.log_file"),
             log_level=logging.DEBUG if verbose or ctx.meta.get("jixiao.log_file") else logging.INFO, progress=bar)
-    except (ManifestError, DatasetBusy, ClusterError) as e:
+    except (ManifestError, DatasetBusy, DatasetUnwritable, ClusterError) as e:
         click.echo(f"jixiao: error: {e}", err=True)
         sys.exit(EXIT_UNUSABLE)
     except WorkerError as e:

@@ -39,8 +39,12 @@ def _select(con: duckdb.DuckDBPyConnection, root: Path, table: str) -> str:
     directory = root / table
     if any(directory.glob("*/*.parquet")):
         pattern = (directory.as_posix() + "/*/*.parquet").replace("'", "''")
-        return (f"SELECT * FROM read_parquet('{pattern}', hive_partitioning = true, union_by_name = true, "
-                f"hive_types = {{'{YEAR.name}': INTEGER}})")
+        # the partition is read as text and only year=<int32> folders are kept (as jixiao.dataset
+        # does): one odd folder must not make the whole view fail
+        year = f'"{YEAR.name}"'
+        return (f"SELECT * REPLACE (CAST({year} AS INTEGER) AS {year}) FROM read_parquet('{pattern}', "
+                f"hive_partitioning = true, union_by_name = true, hive_types = {{'{YEAR.name}': VARCHAR}}) "
+                f"WHERE TRY_CAST({year} AS INTEGER) IS NOT NULL")
     empty = con.from_arrow(TABLES[table].append(YEAR).empty_table())
     columns = ", ".join(f'CAST(NULL AS {type_}) AS "{name}"' for name, type_ in zip(empty.columns, empty.types))
     return f"SELECT {columns} WHERE false"
