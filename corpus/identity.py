@@ -13,9 +13,8 @@ from __future__ import annotations
 import hashlib
 import json
 
-from jixiao.output.dataset import Provenance
-
 from jixiao.filenames import exact_bytes, readable
+from jixiao.output.dataset import Provenance
 from jixiao.schema import SCHEMA_VERSION
 
 from .discovery import CorpusItem

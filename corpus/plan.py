@@ -25,10 +25,9 @@ import os
 from pathlib import Path
 from typing import Any
 
-from jixiao.output.dataset import remove_document, rewrite_documents_row
-
 from jixiao.dataset import open_dataset
 from jixiao.filenames import readable
+from jixiao.output.dataset import remove_document, rewrite_documents_row
 
 from .discovery import CorpusItem
 from .identity import input_key

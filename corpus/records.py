@@ -13,9 +13,8 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timezone
 
-from jixiao.output.dataset import failed_record, write_failed
-
 from jixiao.filenames import readable
+from jixiao.output.dataset import failed_record, write_failed
 
 from .discovery import CorpusItem
 from .identity import provenance

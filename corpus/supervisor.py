@@ -93,7 +93,7 @@ def _error_file(path: Path | None) -> Any:
     """Where a worker's own error output goes (a crash in C code, say)."""
     if path is not None:
         try:
-            return open(path, "ab")  # noqa: SIM115 - closed once the worker has it
+            return open(path, "ab")
         except OSError:
             pass
     return subprocess.DEVNULL

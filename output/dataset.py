@@ -36,11 +36,11 @@ from typing import Any, Literal
 
 import pyarrow as pa
 import pyarrow.parquet as pq
-from jixiao.normalize.records import Flag, FlagCode, NormalizedDocument, Severity, TableInfo
 
 from jixiao.errors import ErrorCode
 from jixiao.filenames import readable, safe_text
 from jixiao.model import BBox, BlockKind, Document
+from jixiao.normalize.records import Flag, FlagCode, NormalizedDocument, Severity, TableInfo
 from jixiao.schema import SCHEMA_VERSION, TABLES, document_file, document_files, note_message
 from jixiao.workdirs import tmp_root
 

@@ -19,7 +19,6 @@ from conftest import FIXTURES, SAMPLE
 import jixiao
 from jixiao.corpus.runner import run_corpus
 
-
 ID_2023 = "4eee5c8530dc061c"  # sha256 prefix of hebei-chengde-gxq-zrzy-2023.pdf
 
 
@@ -68,7 +67,7 @@ def test_2023_spending_plans(dataset: Path) -> None:
     assert [r[2] for r in _plan(dataset, ID_2023, "群测群防")] == [None, None, None, pct("100")]
     sums = sql(dataset, f"SELECT project_seq, sum(share_percent) FROM spending_plan WHERE doc_id = '{ID_2023}' "
                         "GROUP BY project_seq")
-    assert {s for _, s in sums} == {Decimal("100")}
+    assert {s for _, s in sums} == {Decimal(100)}
     assert sql(dataset, f"SELECT count(*) FROM flags WHERE doc_id = '{ID_2023}' AND code = 'SCHEDULE_SUM_NOT_100'") == [(0,)]
 
 
