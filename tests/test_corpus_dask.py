@@ -132,7 +132,7 @@ class _BlindWorkerClient:
     """A cluster of two workers, the second on a machine that does not
     share the dataset's file system."""
 
-    def run(self, function, probe: str, *args):  # noqa: ANN001, ANN201 - distributed.Client.run's shape
+    def run(self, function, probe: str, *args):
         return {"tcp://10.0.0.1:40000": function(probe, *args),
                 "tcp://10.0.0.2:40000": function(os.path.join("/nonexistent", os.path.basename(probe)), *args)}
 
