@@ -27,6 +27,9 @@ _CHATTY = ("pdfminer", "pdfplumber", "camelot", "PIL", "matplotlib", "asyncio", 
 
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(document_prefix)s%(message)s"
 
+#: The handlers :func:`configure` installed (replaced when it runs again, as in tests).
+_installed: list[logging.Handler] = []
+
 
 class DocumentContext(logging.Filter):
     """Adds ``document_prefix`` ("path: " or "") to every record."""
@@ -88,6 +91,10 @@ def configure(*, verbose: bool = False, log_file: Path | None = None) -> None:
     """The command line's logging: the terminal (jixiao's warnings, or
     everything at DEBUG with ``verbose``) and an optional log file."""
     root = logging.getLogger()
+    for handler in _installed:
+        root.removeHandler(handler)
+        handler.close()
+    _installed.clear()
     root.setLevel(logging.DEBUG)
     quiet_libraries()
     logging.captureWarnings(True)
@@ -98,8 +105,9 @@ def configure(*, verbose: bool = False, log_file: Path | None = None) -> None:
     if not verbose:
         terminal.addFilter(_OwnOnly())
     root.addHandler(terminal)
+    _installed.append(terminal)
     if log_file is not None:
-        add_log_file(log_file)
+        _installed.append(add_log_file(log_file))
 
 
 def add_log_file(path: Path) -> logging.Handler:
