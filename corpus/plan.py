@@ -2,10 +2,12 @@
 
 Before: each document of the corpus is compared with the dataset's
 ``documents`` row of the same bytes. It is redone when there is no row, when
-the row failed (a plain re-run retries failures: a timeout may pass with a
-longer limit, a full disk may have been freed), or when its input key
-changed (``.identity``); otherwise it is skipped, and only its paths are
-updated if the file moved. A row whose path now holds other bytes belongs to
+its input key changed (``.identity``), or when it failed for a reason that
+lies outside the file and jixiao (a timeout may pass with a longer limit, a
+worker killed by the out-of-memory killer may pass on a quieter machine:
+``jixiao.errors.REPEATABLE`` are the others, redone only when the key
+changes, or with ``--force``); otherwise it is skipped, and only its paths
+are updated if the file moved. A row whose path now holds other bytes belongs to
 a replaced file; a row of this corpus none of whose paths exists any more
 belongs to a deleted one.
 
@@ -26,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from jixiao.dataset import open_dataset
+from jixiao.errors import REPEATABLE
 from jixiao.filenames import readable
 from jixiao.output.dataset import remove_document, rewrite_documents_row
 
@@ -52,6 +55,11 @@ def _paths(item: CorpusItem) -> list[str]:
     return [readable(p) for p in item.all_paths]
 
 
+def _retry(row: dict[str, Any]) -> bool:
+    """A failure that may not recur on this machine now."""
+    return row["status"] == "failed" and row["error_code"] not in REPEATABLE
+
+
 def plan_run(items: list[CorpusItem], corpus_root: Path, job: Job, force: bool) -> Plan:
     """Which documents to process, and what the dataset holds that the
     corpus no longer does."""
@@ -60,7 +68,7 @@ def plan_run(items: list[CorpusItem], corpus_root: Path, job: Job, force: bool) 
     plan = Plan(todo=[], unchanged=0)
     for item in items:
         row = state.get(item.doc_id)
-        if force or row is None or row["status"] == "failed" or row["input_key"] != input_key(item, job):
+        if force or row is None or row["input_key"] != input_key(item, job) or _retry(row):
             plan.todo.append(item)
             continue
         plan.unchanged += 1

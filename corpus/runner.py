@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import logging
 import os
+import resource
 import shutil
 import signal
 import threading
@@ -95,6 +96,8 @@ class RunSummary:
     log_file: str | None = None
     stopped: str | None = None  # why the run stopped early
     signal: int | None = None
+    parent_cpu_s: float = 0.0  # this process's own CPU time (its workers' not included)
+    parent_peak_mb: float = 0.0  # this process's own peak resident memory
 
     @property
     def processed(self) -> int:
@@ -172,6 +175,7 @@ class RunSummary:
             "not_read": [{"path": s.path, "reason": s.reason} for s in self.skipped],
             "pages": self.pages, "seconds": round(self.seconds, 3), "log_file": self.log_file,
             "stopped": self.stopped, "exit_code": self.exit_code,
+            "parent_cpu_s": round(self.parent_cpu_s, 3), "parent_peak_mb": round(self.parent_peak_mb, 1),
         }
 
 
@@ -233,6 +237,18 @@ def _signals_raise() -> dict[int, Any] | None:
 def _restore(previous: dict[int, Any] | None) -> None:
     for signum, handler in (previous or {}).items():
         signal.signal(signum, handler)
+
+
+def _peak_rss_mb(own: resource.struct_rusage) -> float:
+    """This process's peak resident memory: the kernel's VmHWM, which starts
+    afresh at exec (``ru_maxrss`` starts at the forking parent's peak)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return own.ru_maxrss / 1024  # kB on Linux
 
 
 def new_run_id() -> str:
@@ -297,6 +313,9 @@ def run_corpus(
     finally:
         _restore(previous)
         summary.seconds = time.perf_counter() - started
+        own = resource.getrusage(resource.RUSAGE_SELF)
+        summary.parent_cpu_s = own.ru_utime + own.ru_stime
+        summary.parent_peak_mb = _peak_rss_mb(own)
         if handler is not None:
             logging.getLogger().removeHandler(handler)
             handler.close()

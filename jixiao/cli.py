@@ -169,8 +169,8 @@ def run(ctx: click.Context, corpus: Path | None, dataset: Path, workers: int | N
         summary_json: Path | None, quiet: bool, engine: str, ocr: str) -> None:
     """Digitise every PDF under CORPUS (default: the bundled sample corpus)
     into the Parquet dataset. Documents whose bytes, settings, manifest
-    values and jixiao version are unchanged are skipped; failed ones are
-    retried. Exit 0 when every document of the corpus is in the dataset (ok,
+    values and jixiao version are unchanged are skipped, except failures that
+    may pass now (a timeout, a worker that died). Exit 0 when every document of the corpus is in the dataset (ok,
     or partial: pages named as unread), 1 when some are failed or could not
     be written, 2 for unusable input or a dataset another run is writing, 3
     for an internal error, 130 / 143 when stopped by Ctrl-C / SIGTERM."""

@@ -34,6 +34,15 @@ class ErrorCode(str, Enum):
 
 
 
+#: Failures that recur as long as the file, the settings and jixiao are the
+#: same (a re-run skips them; the others — a timeout, a worker's death, a
+#: missing OCR engine — depend on the machine and are retried).
+REPEATABLE = frozenset(code.value for code in (
+    ErrorCode.EMPTY_FILE, ErrorCode.NOT_PDF, ErrorCode.TRUNCATED, ErrorCode.ENCRYPTED, ErrorCode.MALFORMED,
+    ErrorCode.NO_PAGES, ErrorCode.INTERNAL,
+))
+
+
 class JixiaoError(Exception):
     """Base class: ``path``, optional 1-based ``page``, and a short ``cause``."""
 

@@ -124,8 +124,9 @@ def test_rerun_of_unchanged_corpus_skips_everything(bad_run) -> None:
     started = time.perf_counter()
     again = run_corpus(corpus, dataset)
     failed = sum(1 for want in expected.values() if want != "ok")
-    # nothing unchanged is redone; the failed documents are retried (and fail again)
-    assert (again.processed, again.unchanged) == (failed, len(expected) - failed)
+    # these failures are the files' own (not a timeout, say): they would fail again
+    assert (again.processed, again.unchanged) == (0, len(expected))
+    # the summary and the exit code say what the dataset holds
     assert (again.ok, len(again.failed), again.exit_code) == (len(expected) - failed, failed, 1)
     assert time.perf_counter() - started < 30
 
