@@ -267,3 +267,25 @@ def test_export_inspect_and_report_commands(bad_run, tmp_path: Path) -> None:
     report = tmp_path / "report.html"
     result = CliRunner().invoke(main, ["report", str(dataset), "-o", str(report)])
     assert result.exit_code == 0 and report.exists()
+
+
+@pytest.mark.slow
+def test_the_runs_parent_imports_no_extraction_stack(tmp_path: Path) -> None:
+    """The parent only discovers, supervises and summarises (issue #11: no
+    pandas, pyarrow or extraction stack in it); the workers do the rest."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(FIXTURES / "external/pdfplumber-issue-842/document.pdf", corpus / "a.pdf")
+    script = (
+        "import sys\n"
+        "from click.testing import CliRunner\n"
+        "from jixiao.cli import main\n"
+        f"result = CliRunner().invoke(main, ['run', {str(corpus)!r}, '-o', {str(tmp_path / 'ds')!r}, '--quiet'])\n"
+        "assert result.exit_code == 0, result.output\n"
+        "print(' '.join(sorted(m for m in sys.modules if m.split('.')[0] in ('pandas', 'pyarrow', 'pdfminer', "
+        "'pdfplumber', 'pypdfium2', 'pikepdf', 'numpy', 'duckdb', 'cv2', 'camelot') "
+        "or m.startswith(('jixiao.extract', 'jixiao.normalize', 'jixiao.output')))))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300, check=False)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == ""
