@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import errno
 import hashlib
+import json
 import os
 import stat
 from collections.abc import Iterator
@@ -31,7 +32,7 @@ from jixiao.filenames import readable
 
 from .manifest import ManifestEntry, ManifestError, manifest_key, read_manifest
 
-__all__ = ["Corpus", "CorpusItem", "ManifestError", "Skipped", "discover"]
+__all__ = ["Corpus", "CorpusItem", "HashCache", "ManifestError", "Skipped", "discover"]
 
 _HASH_CHUNK = 1 << 20
 
@@ -154,17 +155,54 @@ def relative(path: Path, root: Path) -> str:
     return readable(os.path.relpath(path, root)).replace(os.sep, "/")
 
 
-def discover(root: Path) -> Corpus:
+class HashCache:
+    """The sha256 of files already hashed, keyed by path and trusted while
+    the file's size, inode, modification and change times are the same (the
+    change time moves on any write, and cannot be set back), so a re-run of
+    an unchanged archive reads no PDF. Kept as JSON in the dataset's folder."""
+
+    def __init__(self, file: Path | None = None):
+        self.file = file
+        self.known: dict[str, list] = {}
+        if file is not None:
+            try:
+                self.known = json.loads(file.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                self.known = {}
+        self.seen: dict[str, list] = {}
+
+    def sha256(self, path: Path) -> tuple[str, int]:
+        info = path.stat()
+        stamp = [info.st_size, info.st_ino, info.st_mtime_ns, info.st_ctime_ns]
+        cached = self.known.get(str(path))
+        digest = cached[4] if cached is not None and cached[:4] == stamp else _file_sha256(path)
+        self.seen[str(path)] = [*stamp, digest]
+        return digest, info.st_size
+
+    def save(self) -> None:
+        """Keep what this discovery saw (files gone are forgotten)."""
+        if self.file is None:
+            return
+        tmp = self.file.with_name(f".{self.file.name}.{os.getpid()}.tmp")
+        try:
+            tmp.write_text(json.dumps(self.seen), encoding="utf-8")  # ASCII: any file name survives
+            os.replace(tmp, self.file)
+        except OSError:
+            tmp.unlink(missing_ok=True)  # only a cache
+
+
+def discover(root: Path, hashes: HashCache | None = None) -> Corpus:
     """The documents under ``root``, identical files merged, manifest applied.
     ``root`` may also be one PDF file (its folder is then the corpus root)."""
     root = Path(os.path.abspath(root))
     base = root.parent if root.is_file() else root
     manifest = read_manifest(base) if root.is_dir() else {}
     paths, skipped = find_pdfs(root)
+    hashes = hashes or HashCache()
     by_hash: dict[str, CorpusItem] = {}
     for path in paths:
         try:
-            digest, size = _file_sha256(path), path.stat().st_size
+            digest, size = hashes.sha256(path)
         except OSError as e:
             skipped.append(Skipped(readable(path), f"cannot read it: {e.strerror}"))
             continue

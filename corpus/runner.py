@@ -38,10 +38,10 @@ from typing import Any, Protocol
 
 from jixiao.filenames import readable
 from jixiao.settings import Settings
-from jixiao.workdirs import log_dir
+from jixiao.workdirs import log_dir, private_dir
 
 from .child import ChildConfig
-from .discovery import CorpusItem, Skipped, discover
+from .discovery import CorpusItem, HashCache, Skipped, discover
 from .job import DEFAULT_MEMORY_MB, UNWRITTEN, Job, Outcome
 from .lock import DatasetLock, remove_stale_temporaries, run_log
 from .supervisor import Events, LocalPool
@@ -283,7 +283,8 @@ def run_corpus(
 
     started = time.perf_counter()
     dataset = Path(os.path.abspath(dataset))
-    corpus = discover(root)
+    hashes = HashCache(private_dir(dataset) / "hashes.json")
+    corpus = discover(root, hashes)
     job = Job(dataset=dataset, corpus_root=corpus.root, settings=settings or Settings(),
               pipeline_version=pipeline_version or jixiao.__version__, run_id=new_run_id(),
               timeout_s=timeout_s, memory_mb=memory_mb)
@@ -296,6 +297,7 @@ def run_corpus(
     try:
         with DatasetLock(dataset):
             remove_stale_temporaries(dataset)
+            hashes.save()
             if log_to_dataset:
                 handler = _log_into(run_log(dataset, job.run_id), summary)
             log.info("run %s: %s → %s (%s)", job.run_id, summary.corpus, summary.dataset, settings)

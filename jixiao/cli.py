@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -73,6 +74,9 @@ class _Group(click.Group):
         except KeyboardInterrupt:
             click.echo("jixiao: interrupted", err=True)
             sys.exit(130)
+        except BrokenPipeError:  # the reader of our output went away (| head): nothing to say to it
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - Python's own advice for this case
+            sys.exit(EXIT_FAILED)
         except Exception as error:
             log.debug("traceback", exc_info=True)
             where = "--verbose, or in the --log-file" if not ctx.meta.get("jixiao.log_file") else ctx.meta[

@@ -228,3 +228,30 @@ def test_odd_page_boxes_and_partitions_do_not_break_the_readers(tmp_path: Path) 
     con = duckdb.connect(str(tmp_path / "bi.duckdb"), read_only=True)
     years = sorted(ds.documents["year"].tolist())
     assert sorted(y for (y,) in con.execute("SELECT year FROM documents").fetchall()) == years
+
+
+def test_unchanged_files_are_not_read_again_to_hash_them(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from jixiao.corpus import discovery
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(A, corpus / "a.pdf")
+    shutil.copy(B, corpus / "b.pdf")
+    cache = tmp_path / "hashes.json"
+    hashes = discovery.HashCache(cache)
+    first = discover(corpus, hashes)
+    hashes.save()  # the run saves it, holding the dataset's lock
+    read: list[Path] = []
+    real = discovery._file_sha256
+    monkeypatch.setattr(discovery, "_file_sha256", lambda path: read.append(path) or real(path))
+    again = discover(corpus, discovery.HashCache(cache))
+    assert read == [] and [i.sha256 for i in again] == [i.sha256 for i in first]
+    # same size, modification time put back: the change time still moved
+    stat = (corpus / "a.pdf").stat()
+    data = bytearray((corpus / "a.pdf").read_bytes())
+    data[-20] ^= 0x01
+    (corpus / "a.pdf").write_bytes(bytes(data))
+    os.utime(corpus / "a.pdf", ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    changed = discover(corpus, discovery.HashCache(cache))
+    assert read == [corpus / "a.pdf"]
+    assert changed.items[0].sha256 != first.items[0].sha256 or changed.items[1].sha256 != first.items[1].sha256
