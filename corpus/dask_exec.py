@@ -113,8 +113,11 @@ def dask_outcomes(items: list[CorpusItem], job: Job, *, local_workers: int | Non
         check_visible(client, job, items)
         futures = [client.submit(run_on_worker, item, job, config, pure=False, key=f"jixiao-{job.run_id}-{item.doc_id}")
                    for item in items]
-        for future in as_completed(futures):
-            yield future.result()
+        try:
+            for future in as_completed(futures):
+                yield future.result()
+        finally:  # stopped early (Ctrl-C, a full disk): what has not started does not start
+            client.cancel(futures)
     finally:
         client.close()
         if cluster is not None:

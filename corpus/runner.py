@@ -350,9 +350,11 @@ def _run(items: list[CorpusItem], job: Job, summary: RunSummary, *, workers: int
         if progress is not None and plan.todo:
             ticker.bar = progress(len(plan.todo))
         try:
-            if local:
-                pool.resize(max(1, min(workers or os.cpu_count() or 1, len(plan.todo))))
-                outcomes: Iterator[Outcome] = pool.process(plan.todo)
+            if not plan.todo:
+                outcomes: Iterator[Outcome] = iter(())
+            elif local:
+                pool.resize(min(workers or os.cpu_count() or 1, len(plan.todo)))
+                outcomes = pool.process(plan.todo)
             else:
                 from .dask_exec import dask_outcomes
 

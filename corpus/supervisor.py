@@ -160,9 +160,9 @@ class Child:
         """Run ``module.function(*args)`` in the worker and return its result,
         waiting for it to start first. Raises TimeoutError (the worker is
         killed), EOFError (it died) or WorkerError (the call raised)."""
-        deadline = None if timeout is None else time.monotonic() + timeout
         while not self.ready:
             self._receive(on_message, time.monotonic() + START_TIMEOUT_S)
+        deadline = None if timeout is None else time.monotonic() + timeout  # the imports are not the call's
         self.conn.send((module, function, args))
         while True:
             reply = self._receive(on_message, deadline)
