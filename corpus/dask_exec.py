@@ -23,11 +23,12 @@ import time
 from collections.abc import Iterator
 
 from jixiao.errors import ErrorCode
+from jixiao.filenames import readable
 
 from .child import ChildConfig
 from .discovery import CorpusItem
 from .job import Job, Outcome
-from .supervisor import RECORDS, Child, WorkerError, replay
+from .supervisor import RECORDS, Child, WorkerError, replay, timeout_message
 
 log = logging.getLogger(__name__)
 
@@ -58,11 +59,12 @@ def run_on_worker(item: CorpusItem, job: Job, config: ChildConfig) -> Outcome:
     try:
         return child.call("process", item, job, timeout=job.timeout_s, on_message=_forward)
     except TimeoutError:
-        code, message = ErrorCode.TIMEOUT.value, f"{item.relpath}: took longer than {job.timeout_s:g} s (--timeout-per-doc)"
+        code, message = ErrorCode.TIMEOUT.value, timeout_message(item, job)
     except EOFError:
-        code, message = ErrorCode.WORKER_DIED.value, f"{item.relpath}: the worker process reading it {child.exit_description()}"
+        code, message = (ErrorCode.WORKER_DIED.value,
+                         f"{readable(item.path)}: the worker process reading it {child.exit_description()}")
     except WorkerError as error:
-        code, message = ErrorCode.INTERNAL.value, f"{item.relpath}: internal error: {error}"
+        code, message = ErrorCode.INTERNAL.value, f"{readable(item.path)}: internal error: {error}"
     child.kill()
     _local.child = None
     log.warning("%s; recorded as failed", message)

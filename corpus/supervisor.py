@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from jixiao.errors import ErrorCode
+from jixiao.filenames import readable
 
 from .child import HOUSEKEEPING, ChildConfig
 from .discovery import CorpusItem
@@ -54,6 +55,10 @@ START_TIMEOUT_S = 300.0
 #: How long a worker asked to exit may take before it is killed.
 EXIT_GRACE_S = 2.0
 
+#: Workers that may die in a row while starting before the run gives up (an
+#: installation that cannot import, rather than a machine short of memory).
+START_FAILURES = 3
+
 _BOOT = "from jixiao.corpus.child import main; main()"
 
 WORKER = "jixiao.corpus.worker"
@@ -63,6 +68,14 @@ RECORDS = "jixiao.corpus.records"
 class WorkerError(RuntimeError):
     """A worker could not be started, or failed outside any document (a bug or
     a broken installation: exit code 3)."""
+
+
+def _name(item: CorpusItem) -> str:
+    return readable(item.path)
+
+
+def timeout_message(item: CorpusItem, job: Job) -> str:
+    return f"{_name(item)}: took longer than {job.timeout_s:g} s (--timeout-per-doc)"
 
 
 def describe_exit(returncode: int | None) -> str:
@@ -213,6 +226,7 @@ class LocalPool:
         self.events = events or Events()
         self.children: list[Child] = []
         self._keeper: Child | None = None  # for calls outside any document
+        self._start_failures = 0
         self.resize(size)
         self.stopping = False  # an unwritten document: no new ones
 
@@ -292,6 +306,7 @@ class LocalPool:
                 message = child.conn.recv()
                 if message[0] == "ready":
                     child.ready = True
+                    self._start_failures = 0
                 elif message[0] in ("result", "error"):
                     break  # the rest (if any) after the outcome: the child may be replaced
                 else:
@@ -308,9 +323,9 @@ class LocalPool:
         assert task is not None, "a worker answered a call it was not given"
         child.documents += 1
         if message[0] == "error":  # the call itself raised: a bug of ours
-            log.error("%s: internal error in the worker: %s", task.item.relpath, message[1])
+            log.error("%s: internal error in the worker: %s", _name(task.item), message[1])
             outcome = self.record(task.item, ErrorCode.INTERNAL.value,
-                                  f"{task.item.relpath}: internal error: {message[1]}", time.monotonic() - task.started)
+                                  f"{_name(task.item)}: internal error: {message[1]}", time.monotonic() - task.started)
         else:
             outcome = message[1]
         if outcome.status == UNWRITTEN:
@@ -323,12 +338,18 @@ class LocalPool:
         how = child.exit_description()
         task = child.task
         if not child.ready:
-            raise WorkerError(f"a worker process {how} while starting{self._stderr_hint()}")
+            self._start_failures += 1
+            if self._start_failures >= START_FAILURES:
+                raise WorkerError(f"worker processes {how} while starting, {START_FAILURES} times in a row"
+                                  f"{self._stderr_hint()}")
+            log.warning("a worker process %s while starting; trying another", how)
+            self._replace(child, stop=False)
+            return
         self._replace(child, stop=False)
         if task is None:
             log.warning("an idle worker process %s; started another", how)
             return
-        message = f"{task.item.relpath}: the worker process reading it {how}"
+        message = f"{_name(task.item)}: the worker process reading it {how}"
         if how.startswith("died") and self.job.memory_mb:
             message += f"; it may have run out of memory (--max-memory-per-doc {self.job.memory_mb} MB)"
         log.warning("%s; recorded as failed, the run goes on", message)
@@ -340,7 +361,7 @@ class LocalPool:
             task = child.task
             if task is None or task.deadline is None or now < task.deadline:
                 continue
-            message = f"{task.item.relpath}: took longer than {self.job.timeout_s:g} s (--timeout-per-doc)"
+            message = timeout_message(task.item, self.job)
             log.warning("%s; its worker was stopped", message)
             self._replace(child, stop=False)
             yield self.record(task.item, ErrorCode.TIMEOUT.value, message, now - task.started)

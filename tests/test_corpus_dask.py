@@ -123,7 +123,7 @@ def test_the_deadline_applies_on_the_workers(cluster, tmp_path: Path) -> None:
                         "--timeout-per-doc", "3")
     elapsed = time.monotonic() - started
     assert result.returncode == 1, result.stdout + result.stderr
-    assert "FAILED TIMEOUT: long.pdf: took longer than 3 s" in result.stdout
+    assert f"FAILED TIMEOUT: {corpus / 'long.pdf'}: took longer than 3 s" in result.stdout
     assert "in the dataset: ok              1" in result.stdout
     assert elapsed < 90, f"{elapsed:.0f} s: the deadline did not stop the document on its worker"
 
