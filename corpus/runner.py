@@ -300,7 +300,7 @@ def run_corpus(
             hashes.save()
             if log_to_dataset:
                 handler = _log_into(run_log(dataset, job.run_id), summary)
-            log.info("run %s: %s → %s (%s)", job.run_id, summary.corpus, summary.dataset, settings)
+            log.info("run %s: %s → %s (%s)", job.run_id, summary.corpus, summary.dataset, job.settings)
             try:
                 _run(corpus.items, job, summary, workers=workers, dask_local=dask_local,
                      dask_scheduler=dask_scheduler, force=force, prune=prune, log_level=log_level,
@@ -363,10 +363,11 @@ def _run(items: list[CorpusItem], job: Job, summary: RunSummary, *, workers: int
             for outcome in outcomes:
                 summary.outcomes.append(outcome)
                 ticker.done(outcome)
-                if outcome.status == UNWRITTEN and summary.stopped is None:
+                if outcome.status == UNWRITTEN:  # every next document would fail the same way
                     summary.stopped = (f"{outcome.error}; the documents not written are not in the dataset: "
                                        "make room and run again")
                     log.error("%s", summary.stopped)
+                    break
         finally:
             if ticker.bar is not None:
                 ticker.bar.close()

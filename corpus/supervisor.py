@@ -41,7 +41,7 @@ from jixiao.filenames import readable
 
 from .child import HOUSEKEEPING, ChildConfig
 from .discovery import CorpusItem
-from .job import UNWRITTEN, Job, Outcome
+from .job import Job, Outcome
 
 log = logging.getLogger(__name__)
 
@@ -228,7 +228,6 @@ class LocalPool:
         self._keeper: Child | None = None  # for calls outside any document
         self._start_failures = 0
         self.resize(size)
-        self.stopping = False  # an unwritten document: no new ones
 
     def __enter__(self) -> LocalPool:  # noqa: PYI034 - Python 3.10 has no typing.Self
         return self
@@ -280,7 +279,7 @@ class LocalPool:
         while True:
             self._dispatch(queue)
             busy = [c for c in self.children if c.task is not None]
-            if not busy and (not queue or self.stopping):
+            if not busy and not queue:
                 return
             deadlines = [c.task.deadline for c in busy if c.task is not None and c.task.deadline is not None]
             timeout = max(0.0, min(deadlines) - time.monotonic()) if deadlines else None
@@ -294,7 +293,7 @@ class LocalPool:
         for child in self.children:
             if not child.ready or child.task is not None:
                 continue
-            if queue and not self.stopping:
+            if queue:
                 item = queue.popleft()
                 deadline = None if self.job.timeout_s is None else time.monotonic() + self.job.timeout_s
                 self.events.started(item)
@@ -328,8 +327,6 @@ class LocalPool:
                                   f"{_name(task.item)}: internal error: {message[1]}", time.monotonic() - task.started)
         else:
             outcome = message[1]
-        if outcome.status == UNWRITTEN:
-            self.stopping = True
         if child.documents >= DOCS_PER_WORKER or outcome.error_code == ErrorCode.TOO_LARGE.value:
             self._replace(child, stop=True)
         yield outcome
