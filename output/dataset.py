@@ -61,7 +61,8 @@ class Provenance:
     runner knows it: the path relative to the corpus root and the root
     itself (so the PDF can be found again after the corpus moves), the
     manifest's ``source_url``, the path's exact bytes when it is not UTF-8,
-    the settings as JSON and the input key (what decides a re-run)."""
+    the settings as JSON and the input key (what decides a re-run). Each
+    field is the ``documents`` column of the same name."""
 
     source_relpath: str | None = None
     corpus_root: str | None = None
@@ -177,10 +178,7 @@ def document_record(
         doc_id=doc.doc_id,
         source_path=paths[0],
         source_paths=paths,
-        source_relpath=provenance.source_relpath,
-        corpus_root=provenance.corpus_root,
-        source_url=provenance.source_url,
-        source_path_bytes=provenance.source_path_bytes,
+        **asdict(provenance),
         sha256=doc.source.sha256,
         size_bytes=doc.source.size_bytes,
         pages=len(doc.pages),
@@ -196,8 +194,6 @@ def document_record(
         producer=doc.source.producer,
         creator=doc.source.creator,
         engine=doc.engine,
-        settings=provenance.settings,
-        input_key=provenance.input_key,
         pipeline_version=pipeline_version,
         schema_version=SCHEMA_VERSION,
         layout_schema_version=doc.schema_version,
@@ -250,10 +246,7 @@ def failed_record(
         doc_id=failed_doc_id(path, sha256),
         source_path=paths[0],
         source_paths=paths,
-        source_relpath=provenance.source_relpath,
-        corpus_root=provenance.corpus_root,
-        source_url=provenance.source_url,
-        source_path_bytes=provenance.source_path_bytes,
+        **asdict(provenance),
         sha256=sha256,
         size_bytes=size_bytes,
         pages=None,
@@ -269,8 +262,6 @@ def failed_record(
         producer=None,
         creator=None,
         engine=None,
-        settings=provenance.settings,
-        input_key=provenance.input_key,
         pipeline_version=pipeline_version,
         schema_version=SCHEMA_VERSION,
         layout_schema_version=None,
