@@ -251,6 +251,13 @@ def _peak_rss_mb(own: resource.struct_rusage) -> float:
     return own.ru_maxrss / 1024  # kB on Linux
 
 
+def _usable_cpus() -> int:
+    """The CPUs this process may run on (a container's share, not the host's)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
 def new_run_id() -> str:
     return f"{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}"
 
@@ -353,7 +360,7 @@ def _run(items: list[CorpusItem], job: Job, summary: RunSummary, *, workers: int
             if not plan.todo:
                 outcomes: Iterator[Outcome] = iter(())
             elif local:
-                pool.resize(min(workers or os.cpu_count() or 1, len(plan.todo)))
+                pool.resize(min(workers or _usable_cpus(), len(plan.todo)))
                 outcomes = pool.process(plan.todo)
             else:
                 from .dask_exec import dask_outcomes

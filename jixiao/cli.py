@@ -98,7 +98,6 @@ def main(ctx: click.Context, verbose: bool, log_file: Path | None) -> None:
 
     configure(verbose=verbose, log_file=log_file)
     ctx.meta["jixiao.log_file"] = str(log_file) if log_file else None
-    ctx.meta["jixiao.verbose"] = verbose
 
 
 @main.command()
@@ -196,13 +195,12 @@ def run(ctx: click.Context, corpus: Path | None, dataset: Path, workers: int | N
 
         return tqdm(total=total, unit="doc", desc="jixiao run", disable=quiet)
 
-    verbose = ctx.meta.get("jixiao.verbose", False)
     try:
         summary = run_corpus(
             corpus or SAMPLE, dataset, Settings(engine=engine, ocr=ocr), workers=workers, dask_local=dask_local,
             dask_scheduler=dask_scheduler, force=force, prune=prune, timeout_s=timeout_per_doc,
             memory_mb=max_memory_per_doc, log_to_dataset=not ctx.meta.get("jixiao.log_file"),
-            log_level=logging.DEBUG if verbose or ctx.meta.get("jixiao.log_file") else logging.INFO, progress=bar)
+            log_level=logging.DEBUG, progress=bar)  # the run always has a log: tracebacks go into it
     except (ManifestError, DatasetBusy, DatasetUnwritable, ClusterError) as e:
         click.echo(f"jixiao: error: {e}", err=True)
         sys.exit(EXIT_UNUSABLE)
