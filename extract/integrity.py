@@ -11,12 +11,13 @@ that are cheap to ask and hard to get wrong:
 * for every page where the parser found no text at all, whether the
   independent reader finds visible text there (a scan has none for either).
 
-When they disagree, or the parser fails on a page, the file is repaired —
-qpdf rewrites it (cross-reference table, stream lengths, page tree) into a
-temporary copy — and read again. What the second read still misses is named
-in ``PAGES_UNREAD`` diagnostics, which make the document ``partial`` in the
-dataset, never ``ok`` with data missing. The copy lives in the process's
-temporary folder (inside the dataset's own folder during a corpus run).
+When they disagree, or the parser fails on a page or finds no pages, the
+file is repaired — qpdf rewrites it (cross-reference table, stream
+lengths, page tree) into a temporary copy — and read again. What the second
+read still misses is named in ``PAGES_UNREAD`` diagnostics, which make the
+document ``partial`` in the dataset, never ``ok`` with data missing. The
+copy lives in the process's temporary folder (inside the dataset's own
+folder during a corpus run).
 """
 
 from __future__ import annotations
@@ -36,6 +37,10 @@ log = logging.getLogger(__name__)
 
 #: Diagnostic of a document read from a repaired copy.
 REPAIRED = "REPAIRED"
+
+#: Input errors a repaired copy may not have: a page the parser cannot
+#: parse, a page tree or cross-reference table it cannot follow.
+REPAIRABLE = (ErrorCode.MALFORMED, ErrorCode.NO_PAGES)
 
 #: Form XObjects nest; deeper than this is a loop or a pathological file.
 MAX_FORM_DEPTH = 8
@@ -198,7 +203,7 @@ def read_whole(path: Path, settings: Settings, read: Read) -> Document:
     except Unread as shortfall:
         reason: Exception = shortfall
     except InputError as error:
-        if error.code is not ErrorCode.MALFORMED:
+        if error.code not in REPAIRABLE:
             raise
         reason = error
     finally:
