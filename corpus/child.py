@@ -28,7 +28,7 @@ import signal
 import sys
 import tempfile
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
 
@@ -49,6 +49,7 @@ class ChildConfig:
     tmp_dir: Path  # this run's temporary folder (tempfile.gettempdir() in the worker)
     die_with_parent: bool  # only when the parent is the thread that waits for this process
     preload: tuple[str, ...] = DOCUMENTS
+    parent: int = field(default_factory=os.getpid)  # the supervisor's pid
 
 
 class _Forward(logging.Handler):
@@ -72,14 +73,17 @@ class _Forward(logging.Handler):
             self.handleError(record)
 
 
-def _die_with_parent() -> None:
+def _die_with_parent(parent: int) -> None:
     """Linux: SIGKILL this process when its parent dies, so a parent killed
-    with SIGKILL leaves no orphan writing to the dataset."""
+    with SIGKILL leaves no orphan writing to the dataset (and exit now if it
+    died before this was in place)."""
     try:
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
     except (OSError, AttributeError):
         return
+    if os.getppid() != parent:
+        os._exit(1)
 
 
 def _cap_memory(allowance_mb: int) -> None:
@@ -99,7 +103,7 @@ def serve(conn: Connection) -> None:
     config: ChildConfig = conn.recv()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if config.die_with_parent:
-        _die_with_parent()
+        _die_with_parent(config.parent)
     lock = threading.Lock()
     forward = _Forward(conn, lock)
     forward.setLevel(config.log_level)
