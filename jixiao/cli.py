@@ -9,7 +9,6 @@ the file, the page where it applies, and the cause.
 
 from __future__ import annotations
 
-import csv
 import io
 import logging
 import os
@@ -120,9 +119,12 @@ def extract(pdf: Path, out_dir: Path, engine: str, ocr: str) -> None:
 @main.command()
 @click.argument("pdf", type=click.Path(path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["html", "json", "csv"]), default="html", show_default=True)
+@click.option("--escape-formulas/--no-escape-formulas", default=True, show_default=True,
+              help="CSV: prefix a ' to cells starting with = + - @ TAB or CR, so a spreadsheet shows them as text "
+                   "instead of running them as formulas (OWASP); turn off to get cells byte for byte in a pipeline.")
 @_engine_option
 @_ocr_option
-def tables(pdf: Path, fmt: str, engine: str, ocr: str) -> None:
+def tables(pdf: Path, fmt: str, escape_formulas: bool, engine: str, ocr: str) -> None:
     """Print the tables of PDF: HTML (one <table> per logical table, with
     rowspan/colspan), JSON (the model's tables), or CSV (one row per cell)."""
     document = _read(pdf, engine, ocr)
@@ -136,12 +138,10 @@ def tables(pdf: Path, fmt: str, engine: str, ocr: str) -> None:
 
         click.echo(json.dumps([t.model_dump(mode="json") for t in document.tables], ensure_ascii=False, indent=1))
     else:
+        from jixiao.output.tables_csv import write_cells_csv
+
         buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow(["table", "row", "col", "rowspan", "colspan", "page", "text"])
-        for t in document.tables:
-            for c in t.cells:
-                writer.writerow([t.id, c.row, c.col, c.rowspan, c.colspan, c.page, c.text])
+        write_cells_csv(document.tables, buffer, escape_formulas=escape_formulas)
         click.echo(buffer.getvalue(), nl=False)
 
 
@@ -216,41 +216,89 @@ def run(ctx: click.Context, corpus: Path | None, dataset: Path, workers: int | N
     sys.exit(summary.exit_code)
 
 
-@main.command()
-@click.argument("dataset", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option("--duckdb", "db_file", type=click.Path(path_type=Path), required=True,
-              help="DuckDB database file to write (one view per dataset table).")
-def export(dataset: Path, db_file: Path) -> None:
-    """Write a DuckDB database with one view per table over DATASET's Parquet
-    files; BI tools (Superset, Metabase) connect to it directly."""
-    from jixiao.output.duckdb_export import export_duckdb
+def _dataset(path: Path) -> Path:
+    """``path`` if it holds a dataset; otherwise exit 2 saying what is wrong
+    (an empty or mistyped folder must not "succeed" with nothing in it)."""
+    from jixiao.output.catalog import NotADatasetError, require_dataset
 
-    views = export_duckdb(dataset, db_file)
-    click.echo(f"{db_file}: views {', '.join(views)}")
+    try:
+        return require_dataset(path)
+    except NotADatasetError as e:
+        click.echo(f"jixiao: error: {e}", err=True)
+        sys.exit(EXIT_UNUSABLE)
+
+
+_dataset_argument = click.argument("dataset", type=click.Path(file_okay=False, path_type=Path))
+_DOC_HELP = "The document: its id or a unique id prefix, its PDF's file name, or its title (see `jixiao list`)."
+
+
+def _resolve(dataset: Path, doc: str) -> dict:
+    """The ``documents`` row ``--doc`` names; a usage error when it names
+    none or several."""
+    from jixiao.output.catalog import DocumentNotFound, read_documents, resolve_doc
+
+    try:
+        return resolve_doc(read_documents(dataset), doc)
+    except DocumentNotFound as e:
+        raise click.UsageError(str(e)) from e
 
 
 def _load(dataset: Path, doc: str):
-    """The layout document ``doc`` (a doc_id or a unique prefix of one),
-    rebuilt from the dataset alone."""
-    from jixiao.dataset import load_document, open_dataset
+    """The layout document ``--doc`` names, rebuilt from the dataset alone."""
+    from jixiao.dataset import load_document
 
-    ids = [d for d in open_dataset(dataset).arrow("documents").to_table(columns=["doc_id"]).column(0).to_pylist()]
-    matches = [d for d in ids if d.startswith(doc)]
-    if len(matches) != 1:
-        found = "no document" if not matches else f"{len(matches)} documents"
-        raise click.UsageError(f"--doc {doc!r}: {found} in {dataset} with that id")
+    row = _resolve(dataset, doc)
     try:
-        return load_document(dataset, matches[0])
-    except (ValueError, FileNotFoundError) as e:
+        return load_document(dataset, row["doc_id"])
+    except (ValueError, KeyError, FileNotFoundError) as e:
         raise click.ClickException(str(e)) from e
+
+
+@main.command(name="list")
+@_dataset_argument
+@click.option("--format", "fmt", type=click.Choice(["text", "tsv", "json"]), default="text", show_default=True)
+def list_documents(dataset: Path, fmt: str) -> None:
+    """List the documents of DATASET: id, file, title, department, year and
+    status (ok, partial or failed). Any of id prefix, file name or title
+    names a document in `--doc`."""
+    from jixiao.output.catalog import LIST_COLUMNS, aligned, listing, read_documents
+
+    rows = listing(read_documents(_dataset(dataset)))
+    if fmt == "json":
+        import json
+
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=1))
+    elif fmt == "tsv":
+        for row in [dict(zip(LIST_COLUMNS, LIST_COLUMNS)), *rows]:
+            click.echo("\t".join(row[c].replace("\t", " ") for c in LIST_COLUMNS))
+    else:
+        click.echo(aligned(rows))
+
+
+@main.command()
+@_dataset_argument
+@click.option("--duckdb", "db_file", type=click.Path(path_type=Path), required=True,
+              help="DuckDB database file to write (one view per dataset table).")
+@click.option("--relative", is_flag=True,
+              help="Name the dataset by its path relative to FILE's folder, so FILE and the dataset can move "
+                   "together; readers then set DuckDB's file_search_path to FILE's folder (or start in it).")
+def export(dataset: Path, db_file: Path, relative: bool) -> None:
+    """Write a DuckDB database with one view per table over DATASET's Parquet
+    files; BI tools (Superset, Metabase) connect to it directly. The file is
+    readable by DuckDB 1.0 and every later version."""
+    from jixiao.output.duckdb_export import STORAGE_COMPATIBILITY, export_duckdb
+
+    views = export_duckdb(_dataset(dataset), db_file, relative=relative)
+    paths = "relative to its folder" if relative else "absolute"
+    click.echo(f"{db_file}: views {', '.join(views)} (storage {STORAGE_COMPATIBILITY}, {paths} paths)")
 
 
 _FORMATS = ("text", "markdown", "html", "docx")
 
 
 @main.command()
-@click.argument("dataset", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option("--doc", required=True, help="doc_id (or a unique prefix) of the document to rebuild.")
+@_dataset_argument
+@click.option("--doc", required=True, help=_DOC_HELP)
 @click.option("--format", "fmt", type=click.Choice(_FORMATS), default="text", show_default=True)
 @click.option("-o", "--out", "out", type=click.Path(path_type=Path), help="Output file [default: stdout; required for docx].")
 def rebuild(dataset: Path, doc: str, fmt: str, out: Path | None) -> None:
@@ -259,7 +307,7 @@ def rebuild(dataset: Path, doc: str, fmt: str, out: Path | None) -> None:
     tables with their merged cells, in the original order."""
     from jixiao.atomic import write_text_atomic
 
-    document = _load(dataset, doc)
+    document = _load(_dataset(dataset), doc)
     if fmt == "docx":
         if out is None:
             raise click.UsageError("--format docx needs -o FILE")
@@ -282,24 +330,58 @@ def rebuild(dataset: Path, doc: str, fmt: str, out: Path | None) -> None:
         click.echo(str(out))
 
 
-@main.command()
-@click.argument("dataset", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option("--doc", required=True, help="doc_id (or a unique prefix) of the document to check.")
-@click.option("--source", "source", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=True,
-              help="The source text to compare with (e.g. the published document's text).")
-@click.option("--min-similarity", type=click.FloatRange(0, 1), default=None,
-              help="Pass when the similarity reaches this value [default: require identical].")
-def verify(dataset: Path, doc: str, source: Path, min_similarity: float | None) -> None:
-    """Rebuild a document as text from DATASET and compare it with SOURCE,
-    all whitespace removed. Exit 0 when they match (or reach
-    --min-similarity), 1 otherwise; the first differences are printed."""
-    from jixiao.output.render_text import render_text
-    from jixiao.output.verify import verify_text
+def _is_pdf(path: Path) -> bool:
+    with path.open("rb") as f:
+        return b"%PDF-" in f.read(1024)
 
-    result = verify_text(render_text(_load(dataset, doc)), source.read_text(encoding="utf-8"))
-    click.echo(result.report())
-    passed = result.identical if min_similarity is None else result.similarity >= min_similarity
-    if not passed:
+
+@main.command()
+@_dataset_argument
+@click.option("--doc", required=True, help=_DOC_HELP)
+@click.option("--source", "source", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="What to compare with: a PDF (read again; tables compared cell by cell), a layout JSON from "
+                   "`jixiao extract`, or a text in the format of truth/text.txt (TAB-separated table rows) "
+                   "[default: the document's source PDF, found from its recorded paths].")
+@click.option("--min-similarity", type=click.FloatRange(0, 1), default=None,
+              help="Pass the text when its similarity reaches this value [default: require identical]; tables "
+                   "are then compared by layout only (spans, which fields are filled), their text being the "
+                   "text comparison's.")
+def verify(dataset: Path, doc: str, source: Path | None, min_similarity: float | None) -> None:
+    """Rebuild a document from DATASET and compare it with SOURCE: the text
+    with all whitespace removed, and the structure — every table's cells with
+    their spans (against a PDF or layout JSON), or the TAB-separated fields of
+    each table row (against a text), and every grid covered once. Exit 0
+    when both match, 1 otherwise; the first differing cell is printed."""
+    from jixiao.model import Document
+    from jixiao.output.catalog import find_source_pdf
+    from jixiao.output.render_text import render_text
+    from jixiao.output.verify import compare_table_lines, compare_tables, verify_text
+
+    dataset = _dataset(dataset)
+    row = _resolve(dataset, doc)
+    rebuilt = _load(dataset, row["doc_id"])
+    if source is None:
+        source, problem = find_source_pdf(row, dataset)
+        if source is None:
+            raise click.UsageError(f"no --source given and {problem}")
+    if _is_pdf(source):
+        original: Document | None = _read(source, rebuilt.engine or "pdfplumber", "auto")
+    elif source.suffix == ".json":
+        original = Document.from_json(source.read_bytes())
+    else:
+        original = None
+    if original is not None:
+        text = verify_text(render_text(rebuilt), render_text(original))
+        structure = compare_tables(original, rebuilt, text=min_similarity is None)
+    else:
+        source_text = source.read_text(encoding="utf-8")
+        text = verify_text(render_text(rebuilt), source_text)
+        structure = compare_table_lines(rebuilt, source_text, text=min_similarity is None)
+    click.echo(f"source: {source}")
+    click.echo(text.report())
+    click.echo(structure.report())
+    text_passed = text.identical if min_similarity is None else text.similarity >= min_similarity
+    if not (text_passed and structure.identical):
         sys.exit(EXIT_FAILED)
 
 
@@ -313,27 +395,43 @@ def inspect(pdf: Path, page: int, out: Path, engine: str, ocr: str) -> None:
     """Draw what was extracted on top of a page: each table cell outlined,
     merged cells shaded, text blocks outlined with their kind."""
     from jixiao.output.overlay import render_overlay
+    from jixiao.output.page_image import PageImageError
 
     document = _read(pdf, engine, ocr)
     if page > len(document.pages):
         raise click.UsageError(f"--page {page}: {pdf} has {len(document.pages)} pages")
-    stats = render_overlay(pdf, page, out, document=document)
+    try:
+        stats = render_overlay(pdf, page, out, document=document)
+    except PageImageError as e:
+        click.echo(f"jixiao: error: {e}", err=True)
+        sys.exit(EXIT_UNUSABLE)
     click.echo(f"{out}  (page {stats.page}: {stats.cells_drawn} cells, {stats.merged_cells_drawn} merged, "
                f"{stats.blocks_drawn} text blocks)")
 
 
 @main.command()
-@click.argument("dataset", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@_dataset_argument
 @click.option("-o", "--out", type=click.Path(path_type=Path), default=Path("report.html"), show_default=True,
-              help="Index page; each document gets its own page in <name>_files/.")
-def report(dataset: Path, out: Path) -> None:
-    """Write an offline HTML review report of DATASET: per document its
-    metadata, summary and flags, each flag linked to the table row it
-    concerns, every table beside the crop of the page it came from."""
+              help="Index page; each document gets its own page (and page images) in <name>_files/.")
+@click.option("--doc", "docs", multiple=True, help=_DOC_HELP + " Repeat to rebuild only these documents' pages.")
+def report(dataset: Path, out: Path, docs: tuple[str, ...]) -> None:
+    """Write an offline HTML review report of DATASET: an index of the
+    documents and of every flag (search, filter by document, table, code and
+    severity, sort), and per document its metadata, flags, every table beside
+    the page it came from with the normalised values read from it. Each flag
+    links to its place on the page image. Documents whose rows did not change
+    since the last report are not rebuilt."""
     from jixiao.output.report import write_report
 
-    stats = write_report(dataset, out)
-    click.echo(f"{out}  ({stats.documents} documents, {stats.tables} tables, {stats.flags} flags)")
+    dataset = _dataset(dataset)
+    only = {_resolve(dataset, d)["doc_id"] for d in docs} if docs else None
+    stats = write_report(dataset, out, only=only)
+    click.echo(f"{out}  ({stats.documents} documents: {stats.built} built, {stats.unchanged} unchanged; "
+               f"{stats.tables} tables, {stats.flags} flags, {stats.images} page images)")
+    for doc_id, problem in stats.problems:
+        click.echo(f"jixiao: error: {doc_id}: report page not built: {problem}", err=True)
+    if stats.problems:
+        sys.exit(EXIT_FAILED)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -31,11 +31,17 @@ from jixiao import read_pdf
 from jixiao.atomic import atomic_path
 from jixiao.model import BBox, BlockKind, Document, Page
 
+from .page_image import PageImageError, render_page
+
 CELL_COLOUR = (0, 90, 220, 255)
 MERGED_FILL = (255, 150, 0, 80)
 FRAGMENT_COLOUR = (0, 40, 160, 255)
 BLOCK_COLOUR = (210, 0, 140, 255)
 LABEL_TEXT = (255, 255, 255, 255)
+#: The longest side of the picture in pixels: an A3 page at the default
+#: 2 px/pt fits; a page that claims to be larger is drawn smaller (see
+#: ``jixiao.output.page_image``).
+MAX_SIDE_PX = 2400
 
 
 @dataclass(frozen=True)
@@ -53,7 +59,7 @@ def render_overlay(
     pdf: Path, page: int, out: Path, document: Document | None = None, scale: float = 2.0
 ) -> OverlayStats:
     """Render page ``page`` (1-based) of ``pdf`` at ``scale`` pixels per
-    point, draw the table cells and text blocks ``document`` has on it and
+    point (less for a page larger than ``MAX_SIDE_PX`` allows), draw the table cells and text blocks ``document`` has on it and
     write the PNG to ``out`` atomically. ``document`` defaults to reading
     ``pdf`` again; pass the one you have to see exactly what it holds (e.g.
     one rebuilt from the dataset).
@@ -64,6 +70,9 @@ def render_overlay(
     if document is None:
         document = read_pdf(pdf)
     page_model = _page(document, page)
+    if not (page_model.width > 0 and page_model.height > 0):
+        raise PageImageError(f"{pdf}: page {page}: its size is {page_model.width:g} × {page_model.height:g} pt "
+                             "(a zero or inverted MediaBox?); nothing to draw on")
     image = _render(Path(pdf), page, scale)
     layer = Image.new("RGBA", image.size, (0, 0, 0, 0))
     draw = ImageDraw.Draw(layer)
@@ -72,8 +81,9 @@ def render_overlay(
     def box(b: BBox) -> tuple[float, float, float, float]:
         return (b.x0 * sx, b.top * sy, b.x1 * sx, b.bottom * sy)
 
-    line = max(1, round(scale / 2))
-    font = ImageFont.load_default(size=max(9, round(6 * scale)))
+    drawn = sx  # pixels per point actually rendered
+    line = max(1, round(drawn / 2))
+    font = ImageFont.load_default(size=max(9, round(6 * drawn)))
     cells = merged = 0
     for table in document.tables:
         for fragment in table.fragments:
@@ -114,7 +124,7 @@ def _page(document: Document, number: int) -> Page:
 def _render(pdf: Path, page: int, scale: float) -> Image.Image:
     document = pdfium.PdfDocument(pdf)
     try:
-        return document[page - 1].render(scale=scale).to_pil()
+        return render_page(document, page, scale, MAX_SIDE_PX)
     finally:
         document.close()
 

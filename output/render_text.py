@@ -9,9 +9,12 @@ cell left empty. This is the format of the fixtures' ``truth/text.txt``.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from jixiao.model import Block, BlockKind, Document, Run, Table
 
 from .blocks import block_groups
+
 
 def runs_markup(runs: list[Run]) -> str:
     """Runs with bold ones wrapped in ``**``; whitespace stays outside the
@@ -47,16 +50,22 @@ def table_rows(table: Table) -> list[str]:
     return lines
 
 
-def render_text(document: Document) -> str:
-    chunks: list[str] = []
+def text_chunks(document: Document) -> Iterator[tuple[Table | None, list[str]]]:
+    """The text's chunks in order, each a list of lines, with the table a
+    chunk shows (None for other blocks): ``verify`` compares a table's lines
+    field by field and needs to know which grid row a line is."""
     for _, group in block_groups(document.blocks):
         first = group[0]
         if first.kind is BlockKind.TABLE:
-            chunks.append("\n".join(table_rows(document.table(first.table_id or ""))))
+            table = document.table(first.table_id or "")
+            yield table, table_rows(table)
             continue
         if first.kind is BlockKind.TOC_TITLE:
-            chunks.append(_block_text(first))
+            yield None, [_block_text(first)]
             group = group[1:]
         if group:
-            chunks.append("\n".join(_block_text(block) for block in group))
-    return "\n\n".join(chunks) + "\n"
+            yield None, [_block_text(block) for block in group]
+
+
+def render_text(document: Document) -> str:
+    return "\n\n".join("\n".join(lines) for _, lines in text_chunks(document)) + "\n"
