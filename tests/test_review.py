@@ -109,6 +109,7 @@ def reported(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, dict
         for row in rows:
             row["source_path"] = str(base / "gone" / "hebei-huyang-county-jyj-2022.pdf")
             row["source_paths"] = [row["source_path"]]
+            row["corpus_root"] = str(base / "gone")  # the corpus moved away too
 
     edit_rows(dataset, "documents", ids["hebei-huyang-county-jyj-2022"], moved)
     index = base / "report" / "report.html"
