@@ -37,8 +37,8 @@ from .identity import input_key
 from .identity import provenance as provenance_of
 from .job import Final, Job, Plan
 
-_STATE_COLUMNS = ["doc_id", "input_key", "status", "source_paths", "corpus_root", "doc_key", "duplicate_of",
-                  "ocr_pages", "error_code", "error", "source_path"]
+_STATE_COLUMNS = ["doc_id", "input_key", "status", "source_path", "source_paths", "source_path_bytes",
+                  "corpus_root", "doc_key", "duplicate_of", "ocr_pages", "error_code", "error"]
 
 #: Which rendering of a document counts: a complete one before a partial
 #: one, before a failed one.
@@ -60,7 +60,15 @@ def _retry(row: dict[str, Any]) -> bool:
     return row["status"] == "failed" and row["error_code"] not in REPEATABLE
 
 
-def plan_run(items: list[CorpusItem], corpus_root: Path, job: Job, force: bool) -> Plan:
+def _exists(row: dict[str, Any]) -> bool:
+    """Whether any of the row's files is still there (by its exact bytes when
+    the name is not UTF-8)."""
+    raw = row["source_path_bytes"]
+    return any(os.path.lexists(path) for path in row["source_paths"] or []) or (
+        raw is not None and os.path.lexists(os.fsdecode(raw)))
+
+
+def plan_run(items: list[CorpusItem], job: Job, force: bool) -> Plan:
     """Which documents to process, and what the dataset holds that the
     corpus no longer does."""
     state = _state(job.dataset) if job.dataset.is_dir() else {}
@@ -75,14 +83,14 @@ def plan_run(items: list[CorpusItem], corpus_root: Path, job: Job, force: bool) 
         if sorted(row["source_paths"] or []) != sorted(_paths(item)):
             plan.moved.append(item)
     now_at = {path for item in items for path in _paths(item)}
-    root = readable(corpus_root)
+    root = readable(job.corpus_root)
     for doc_id, row in state.items():
         if doc_id in current:
             continue
         paths = row["source_paths"] or []
         if any(path in now_at for path in paths):
             plan.replaced.append(doc_id)
-        elif row["corpus_root"] == root and not any(os.path.lexists(path) for path in paths):
+        elif row["corpus_root"] == root and not _exists(row):
             plan.gone.append(doc_id)
     return plan
 

@@ -352,7 +352,7 @@ def _run(items: list[CorpusItem], job: Job, summary: RunSummary, *, workers: int
     stderr = log_dir(job.dataset) / f"run-{job.run_id}.workers.stderr"
     ticker = _Progress(None, started)
     with LocalPool(0, config, job, events=Events(started=ticker.start, progress=ticker.page), stderr=stderr) as pool:
-        plan = pool.call("plan_run", items, job.corpus_root, job, force, module=PLAN)
+        plan = pool.call("plan_run", items, job, force, module=PLAN)
         summary.unchanged = plan.unchanged
         if progress is not None and plan.todo:
             ticker.bar = progress(len(plan.todo))
