@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import logging
 import tempfile
+import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -47,6 +48,14 @@ MAX_FORM_DEPTH = 8
 
 #: Text render mode 3 draws nothing: the invisible text layer of an OCR'd scan.
 INVISIBLE = 3
+
+#: A stream that inflates beyond this is a decompression bomb: refused
+#: before any reader inflates it whole (a page of content never needs as much).
+MAX_INFLATED_MB = 512
+
+#: Deflate inflates at most about 1032:1, so a smaller stream cannot be a bomb.
+_DEFLATE_MAX_RATIO = 1032
+_INFLATE_CHUNK = 1 << 20
 
 
 class IndependentReader(Protocol):
@@ -190,13 +199,61 @@ class PageCheck:
             self._reader.close()
 
 
+def _inflates_beyond(raw: bytes, limit: int) -> bool:
+    """Whether zlib data inflates to more than ``limit`` bytes, found out by
+    inflating it a chunk at a time and throwing the chunks away."""
+    inflater = zlib.decompressobj()
+    total = 0
+    data = raw
+    try:
+        while data and total <= limit:
+            total += len(inflater.decompress(data, _INFLATE_CHUNK))
+            data = inflater.unconsumed_tail
+    except zlib.error:
+        return False  # not for us to judge: the parser will report a broken stream
+    return total > limit
+
+
+def refuse_bombs(path: Path) -> None:
+    """Raise ``TOO_LARGE`` for a Flate stream that inflates beyond
+    MAX_INFLATED_MB, in a second or so and little memory, instead of letting
+    a parser inflate it whole until the worker's memory cap stops it."""
+    import pikepdf
+
+    limit = MAX_INFLATED_MB << 20
+    try:
+        pdf = pikepdf.open(path)
+    except Exception:  # noqa: BLE001 - the parser will say what is wrong with the file
+        return
+    with pdf:
+        for obj in pdf.objects:
+            if not isinstance(obj, pikepdf.Stream):
+                continue
+            length = obj.get("/Length")
+            filters = obj.get("/Filter")
+            first = filters[0] if isinstance(filters, pikepdf.Array) and len(filters) else filters
+            if (not isinstance(length, int) and not isinstance(length, pikepdf.Object)) or first != "/FlateDecode":
+                continue
+            try:
+                if int(length) * _DEFLATE_MAX_RATIO <= limit:
+                    continue
+                raw = obj.read_raw_bytes()
+            except (TypeError, ValueError, pikepdf.PdfError):
+                continue
+            if _inflates_beyond(raw, limit):
+                raise InputError(path, f"a stream (object {obj.objgen[0]}) inflates to more than "
+                                       f"{MAX_INFLATED_MB} MB: a decompression bomb", code=ErrorCode.TOO_LARGE)
+
+
 Read = Callable[[Path, Settings, PageCheck], Document]
 
 
 def read_whole(path: Path, settings: Settings, read: Read) -> Document:
     """``read(path, settings, check)``, cross-checked; on a shortfall or a
     malformed page, the same read of a repaired copy, with what it still
-    misses named in the document's diagnostics."""
+    misses named in the document's diagnostics. A decompression bomb is
+    refused before anything is read."""
+    refuse_bombs(path)
     check = PageCheck(path, settings.parser, final=False)
     try:
         return read(path, settings, check)

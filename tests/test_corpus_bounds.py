@@ -167,21 +167,29 @@ def _peak_of_descendants(run: subprocess.Popen) -> float:
 
 
 @pytest.mark.slow
-def test_a_decompression_bomb_fails_fast_as_too_large(tmp_path: Path) -> None:
+@pytest.mark.parametrize(("inflated_mib", "options", "message"), [
+    # refused before it is read: a stream beyond MAX_INFLATED_MB is a bomb whatever the memory cap
+    (2048, (), "inflates to more than 512 MB: a decompression bomb"),
+    # below that, the worker's memory cap stops it
+    (448, ("--max-memory-per-doc", "256"), "needs more memory than a worker may use (--max-memory-per-doc 256 MB)"),
+], ids=["bomb", "over-the-cap"])
+def test_a_decompression_bomb_fails_fast_as_too_large(inflated_mib: int, options: tuple[str, ...], message: str,
+                                                       tmp_path: Path) -> None:
     corpus = small_corpus(tmp_path / "corpus")
-    bomb_pdf(corpus / "bomb.pdf", 2048)  # 2 MB that inflate to 2 GiB
-    assert (corpus / "bomb.pdf").stat().st_size < 3 << 20
+    bomb_pdf(corpus / "bomb.pdf", inflated_mib)
+    assert (corpus / "bomb.pdf").stat().st_size < (inflated_mib << 20) // 500
     dataset = tmp_path / "dataset"
     started = time.monotonic()
-    run = start_run(corpus, dataset, "--workers", "1", "--max-memory-per-doc", "512")
+    run = start_run(corpus, dataset, "--workers", "1", *options)
     peak = _peak_of_descendants(run)
     out, err = run.communicate(timeout=RUN_TIMEOUT_S)
     assert run.returncode == 1, out + err
-    status, code, error, _ = rows(dataset)["bomb.pdf"]
-    assert (status, code) == ("failed", "TOO_LARGE") and "--max-memory-per-doc 512 MB" in error
-    assert [rows(dataset)[f"small-{i}.pdf"][0] for i in range(len(SMALL))] == ["ok"] * len(SMALL)
-    print(f"\nbomb (2 GiB inflated): peak RSS of any worker {peak:.0f} MB, run {time.monotonic() - started:.1f} s")
-    assert peak < 1024, "the memory cap did not hold"
+    found = rows(dataset)
+    status, code, error, _ = found["bomb.pdf"]
+    assert (status, code) == ("failed", "TOO_LARGE") and message in error, error
+    assert [found[f"small-{i}.pdf"][0] for i in range(len(SMALL))] == ["ok"] * len(SMALL)
+    print(f"\n{inflated_mib} MiB bomb: peak RSS of any worker {peak:.0f} MB, run {time.monotonic() - started:.1f} s")
+    assert peak < 1024, "neither the bomb check nor the memory cap held"
 
 
 @pytest.mark.slow

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import time
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
@@ -16,7 +17,7 @@ import pytest
 from conftest import FIXTURES, SAMPLE, read_cached
 from pdfplumber.utils.exceptions import PdfminerException
 
-from jixiao.errors import ErrorCode
+from jixiao.errors import ErrorCode, InputError
 from jixiao.extract import integrity, pipeline, read_pdf
 from jixiao.extract.integrity import REPAIRED, PageCheck, PdfiumReader, QpdfReader, Unread
 from jixiao.normalize import normalize_document
@@ -182,3 +183,14 @@ def test_a_parser_failure_is_malformed_and_names_the_page(monkeypatch, tmp_path:
         read_pdf(PDF)
     assert getattr(caught.value, "code", None) is ErrorCode.MALFORMED
     assert str(caught.value).startswith(f"{PDF}: page 1: cannot read page") and "repaired copy" in str(caught.value)
+
+
+def test_a_decompression_bomb_is_refused_before_it_is_read(tmp_path: Path) -> None:
+    from test_corpus_bounds import bomb_pdf
+
+    bomb = bomb_pdf(tmp_path / "bomb.pdf", 1024)
+    integrity.refuse_bombs(PDF)  # an ordinary file passes
+    started = time.monotonic()
+    with pytest.raises(InputError, match=r"inflates to more than 512 MB: a decompression bomb") as refused:
+        read_pdf(bomb)
+    assert refused.value.code is ErrorCode.TOO_LARGE and time.monotonic() - started < 30
