@@ -42,13 +42,14 @@ _YEAR_IN_PATH = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 def _apply_manifest(nd: NormalizedDocument, item: CorpusItem) -> None:
     """Values from manifest.csv win over what the document's text says; a
     year the text does not give is taken from the file's path (archives are
-    often filed by year: 2019/…, …_2019.pdf)."""
-    values = item.manifest.values()
-    nd.meta = replace(nd.meta, **{k: v for k, v in values.items() if k in vars(DocumentMeta())})
-    if nd.meta.year is None:
+    often filed by year: 2019/…, …_2019.pdf). Either is marked as not
+    printed (``document_meta``): the value is not the document's."""
+    given = {k: v for k, v in item.manifest.values().items() if k in vars(DocumentMeta())}
+    if nd.meta.year is None and "year" not in given:
         found = _YEAR_IN_PATH.findall(item.relpath)
         if found:
-            nd.meta = replace(nd.meta, year=int(found[-1]))
+            given["year"] = int(found[-1])
+    nd.meta = replace(nd.meta, **given, printed={**nd.meta.printed, **dict.fromkeys(given, False)})
 
 
 def process(item: CorpusItem, job: Job) -> Outcome:

@@ -7,8 +7,9 @@ here. Every field carries its meaning as field metadata ``{"zh": …, "en": …}
 so a Parquet file documents itself to any tool that shows field metadata.
 
 Types are chosen for exactness and for BI tools: amounts are
-``decimal128(18, 2)`` in 万元 and shares ``decimal128(7, 2)`` in percent (never
-float, so sums reconcile to the cent); bounding boxes are four flat float32
+``decimal128(18, 6)`` in 万元 — six places hold a 元 amount to the fen exactly
+(``1,302,720.00`` 元 = 130.272 万元) — and shares ``decimal128(7, 2)`` in
+percent (never float, so sums reconcile to the cent); bounding boxes are four flat float32
 columns (BI tools handle structs badly); coordinates are in PDF points, origin
 top-left, rounded to 1/100 pt by the extractor, which float32 holds exactly
 enough to restore them (see ``jixiao.dataset.load_document``).
@@ -34,14 +35,15 @@ import pyarrow as pa
 from jixiao.model import Diagnostic
 
 #: Bumped whenever a column is added, removed or changes meaning.
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "2.1"
 
 #: Key-value metadata keys every Parquet file carries.
 META_SCHEMA_VERSION = "jixiao.schema_version"
 META_TABLE = "jixiao.table"
 
-AMOUNT = pa.decimal128(18, 2)  # 万元
+AMOUNT = pa.decimal128(18, 6)  # 万元, exact to the fen
 SHARE = pa.decimal128(7, 2)  # percent
+WEIGHT = pa.decimal128(9, 4)  # 权重 / 分值 as printed
 POINT = pa.float32()  # PDF points
 
 
@@ -193,21 +195,88 @@ CELLS = _table("cells", "单元格（合并单元格只记一次）", "cells (a 
     _field("confidence", pa.float32(), "OCR 置信度 0–1（有文字层时为空）", "OCR confidence 0–1 (null for a text layer)"),
 ])
 
-PROJECTS = _table("projects", "项目（项目绩效目标表）", "projects (one per project performance table)", [
+PROJECTS = _table("projects", "项目（项目绩效目标表；专项资金表每项资金一行）",
+                  "projects (one per project form; one per fund of a special-fund list)", [
     _field("table_id", pa.string(), "表格编号", "table id", nullable=False),
     _field("project_seq", pa.int32(), "项目序号（从 1 起，文档顺序）", "project number (1-based, document order)",
            nullable=False),
     _field("project_name", pa.string(), "项目名称", "project name"),
-    _field("implementing_unit", pa.string(), "实施单位", "implementing unit"),
+    _field("implementing_unit", pa.string(), "实施单位（项目单位、预算单位）", "implementing unit (项目单位, 预算单位)"),
     _field("competent_department", pa.string(), "主管部门", "competent department"),
-    _field("budget_wan_yuan", AMOUNT, "项目资金（万元）", "project budget (10k yuan)"),
-    _field("budget_text", pa.string(), "项目资金原文", "project budget as printed"),
-    _field("fiscal_funds_wan_yuan", AMOUNT, "财政拨款（万元）", "fiscal appropriation (10k yuan)"),
+    _field("budget_wan_yuan", AMOUNT, "年度资金总额（万元）", "the year's budget (10k yuan)"),
+    _field("budget_text", pa.string(), "年度资金总额原文（含单位时保留单位）", "the budget as printed (with its unit when printed)"),
+    _field("fiscal_funds_wan_yuan", AMOUNT, "财政拨款（万元，各财政来源合计）",
+           "fiscal funds (10k yuan, every fiscal source line added up)"),
     _field("carryover_funds_wan_yuan", AMOUNT, "上年结转资金（万元）", "funds carried over from last year (10k yuan)"),
     _field("other_funds_wan_yuan", AMOUNT, "其他资金（万元）", "other funds (10k yuan)"),
-    _field("overall_goal", pa.string(), "总体目标", "overall goal"),
+    _field("overall_goal", pa.string(), "年度（总体）目标", "the year's (overall) goal"),
     _field("section", pa.string(), "所在标题", "heading the table sits under"),
+    _field("page", pa.int32(), "页码（项目第一行所在页）", "page of the project's first row", nullable=False),
+    _field("period_text", pa.string(), "项目期（原文）", "project period as printed"),
+    _field("period_start", pa.string(), "项目期起（YYYY-MM）", "project period start (YYYY-MM)"),
+    _field("period_end", pa.string(), "项目期止（YYYY-MM）", "project period end (YYYY-MM)"),
+    _field("midterm_goal", pa.string(), "中期（长期）目标", "midterm (long-term) goal"),
+    _field("midterm_budget_wan_yuan", AMOUNT, "中期资金总额（万元）", "midterm budget (10k yuan)"),
+    _field("midterm_budget_text", pa.string(), "中期资金总额原文", "midterm budget as printed"),
+    _field("project_attribute", pa.string(), "项目属性（新增、延续…）", "project attribute (new, continuing…)"),
+    _field("competent_department_code", pa.string(), "主管部门代码", "competent department code"),
+    _field("project_leader", pa.string(), "项目负责人", "project leader"),
+    _field("budget_execution_weight", WEIGHT, "预算执行率权重（%）", "weight of the budget execution rate (%)"),
+    _field("amount_unit_printed", pa.string(), "金额单位及其印处（'元'、'万元 in the value'…）",
+           "amount unit and where it is printed (label unit, 'in the value', or the document's unit line)"),
+    _field("plan_label", pa.string(), "资金支出计划的标签原文", "the spending plan's label as printed"),
+    _field("special_fund", pa.bool_(), "是否专项资金（专项资金表中的一项）", "a special fund (a row group of a 专项资金 list)"),
+])
+
+FUNDING = _table("funding", "资金来源明细：预算的每一行来源", "funding lines: every printed source line of a budget", [
+    _field("table_id", pa.string(), "表格编号", "table id", nullable=False),
+    _field("project_seq", pa.int32(), "项目序号（部门整体预算为空）", "project number (null for a department's budget)"),
+    _field("line_seq", pa.int32(), "行序号（从 1 起）", "line number (1-based)", nullable=False),
+    _field("label", pa.string(), "来源名称（原文，去“其中：”）", "source label as printed, 其中： removed", nullable=False),
+    _field("source", pa.string(), "来源类别：fiscal、carryover、other 或 level（中央/省级/市县级）",
+           "source kind: fiscal, carryover, other or level (中央 / 省级 / 市县级)", nullable=False),
+    _field("amount_wan_yuan", AMOUNT, "金额（万元；空白为空）", "amount (10k yuan; null when printed blank)"),
+    _field("text", pa.string(), "单元格原文", "the printed cell", nullable=False),
+    _field("row", pa.int32(), "表格行号", "grid row", nullable=False),
+])
+
+DEPARTMENTS = _table("departments", "部门整体支出绩效目标表", "department-level performance tables", [
+    _field("table_id", pa.string(), "表格编号", "table id", nullable=False),
+    _field("department_name", pa.string(), "部门（单位）名称", "department name"),
+    _field("budget_wan_yuan", AMOUNT, "年度预算总额（万元）", "the year's budget (10k yuan)"),
+    _field("budget_text", pa.string(), "年度预算总额原文", "the budget as printed"),
+    _field("fiscal_funds_wan_yuan", AMOUNT, "财政拨款（万元）", "fiscal funds (10k yuan)"),
+    _field("carryover_funds_wan_yuan", AMOUNT, "上年结转（万元）", "carried over (10k yuan)"),
+    _field("other_funds_wan_yuan", AMOUNT, "其他资金（万元）", "other funds (10k yuan)"),
+    _field("overall_goal", pa.string(), "年度总体目标", "the year's overall goal"),
+    _field("amount_unit_printed", pa.string(), "金额单位及其印处", "amount unit and where it is printed"),
     _field("page", pa.int32(), "页码", "page number", nullable=False),
+])
+
+DEPARTMENT_TASKS = _table("department_tasks", "部门年度主要任务", "a department's main tasks of the year", [
+    _field("table_id", pa.string(), "表格编号", "table id", nullable=False),
+    _field("task_seq", pa.int32(), "任务序号（从 1 起）", "task number (1-based)", nullable=False),
+    _field("task_name", pa.string(), "任务名称", "task name"),
+    _field("content", pa.string(), "主要内容", "content"),
+    _field("budget_wan_yuan", AMOUNT, "预算金额（万元）", "budget (10k yuan)"),
+    _field("fiscal_funds_wan_yuan", AMOUNT, "其中财政拨款（万元）", "of which fiscal funds (10k yuan)"),
+    _field("other_funds_wan_yuan", AMOUNT, "其中其他资金（万元）", "of which other funds (10k yuan)"),
+    _field("row", pa.int32(), "表格行号", "grid row", nullable=False),
+    _field("page", pa.int32(), "页码", "page number", nullable=False),
+])
+
+DOCUMENT_META = _table("document_meta", "文档的地区与部门：印出的还是推断的", "where and by whom: printed or inferred", [
+    _field("title", pa.string(), "文档标题", "document title"),
+    _field("department", pa.string(), "部门", "department"),
+    _field("department_printed", pa.bool_(), "部门是否印出", "the department is printed"),
+    _field("year_printed", pa.bool_(), "年度（分区列 year）是否印出", "the year (the partition column) is printed"),
+    _field("province", pa.string(), "省级行政区", "province-level division"),
+    _field("province_printed", pa.bool_(), "省是否印出（否 = 由行政区划推断）", "the province is printed (false: inferred from the gazetteer)"),
+    _field("city", pa.string(), "地级行政区", "prefecture-level division"),
+    _field("city_printed", pa.bool_(), "市是否印出", "the city is printed"),
+    _field("county", pa.string(), "县级行政区", "county-level division"),
+    _field("county_printed", pa.bool_(), "县是否印出", "the county is printed"),
+    _field("level", pa.string(), "行政层级：province、city、county 或 township", "administrative level: province, city, county or township"),
 ])
 
 SPENDING_PLAN = _table("spending_plan", "资金支出计划（预算执行进度）", "spending plan (budget execution schedule)", [
@@ -220,6 +289,7 @@ SPENDING_PLAN = _table("spending_plan", "资金支出计划（预算执行进度
     _field("amount_wan_yuan", AMOUNT, "支出金额（万元）", "amount (10k yuan)"),
     _field("text", pa.string(), "单元格原文（空白为空串）", "the printed cell ('' when blank)", nullable=False),
     _field("page", pa.int32(), "页码", "page number", nullable=False),
+    _field("cumulative", pa.bool_(), "是否累计数（空白单元格为空）", "a running total (null when the cell is blank)"),
 ])
 
 INDICATORS = _table("indicators", "绩效指标", "performance indicators", [
@@ -239,9 +309,15 @@ INDICATORS = _table("indicators", "绩效指标", "performance indicators", [
     _field("value_unit", pa.string(), "计量单位", "unit"),
     _field("value_kind", pa.string(), "指标值类型：quantitative、qualitative 或 blank",
            "value kind: quantitative, qualitative or blank", nullable=False),
-    _field("basis", pa.string(), "指标值确定依据", "basis for the value"),
+    _field("basis", pa.string(), "指标值确定依据（指标解释、备注）", "basis for the value (or its explanation, remark)"),
     _field("row", pa.int32(), "表格行号（从 0 起）", "grid row in the table (0-based)", nullable=False),
     _field("page", pa.int32(), "页码", "page number", nullable=False),
+    _field("horizon", pa.string(), "指标期限：长期、中期或年度（表内分块时）",
+           "horizon: 长期, 中期 or 年度 (where the table prints separate blocks)"),
+    _field("nature", pa.string(), "指标性质（原文：≥ ≤ ＝ 定性）", "the printed 指标性质 / 计算符号 cell (≥ ≤ ＝ 定性)"),
+    _field("weight", WEIGHT, "权重", "weight"),
+    _field("score", WEIGHT, "分值", "score"),
+    _field("scoring_rule", pa.string(), "评分标准", "scoring rule"),
 ])
 
 FLAGS = _table("flags", "质量标记：校验问题与提取说明", "flags: validation findings and extraction notes", [
@@ -251,6 +327,9 @@ FLAGS = _table("flags", "质量标记：校验问题与提取说明", "flags: va
     _field("severity", pa.string(), "严重程度：error、warning 或 info", "severity: error, warning or info",
            nullable=False),
     _field("message", pa.string(), "说明", "message", nullable=False),
+    _field("kind", pa.string(), "类别：anomaly（文档缺陷）、notice（提示）或 unread（jixiao 未能读懂）",
+           "kind: anomaly (a defect of the document), notice, or unread (jixiao could not read the region)"),
+    _field("cell_range", pa.string(), "单元格范围（r行c列:r行c列，从 0 起）", "cell range (rRcC:rRcC, 0-based, inclusive)"),
 ])
 
 #: Every dataset table, in the order the data dictionary lists them.
@@ -261,8 +340,12 @@ TABLES: dict[str, pa.Schema] = {
     "tables": TABLES_TABLE,
     "cells": CELLS,
     "projects": PROJECTS,
+    "funding": FUNDING,
     "spending_plan": SPENDING_PLAN,
     "indicators": INDICATORS,
+    "departments": DEPARTMENTS,
+    "department_tasks": DEPARTMENT_TASKS,
+    "document_meta": DOCUMENT_META,
     "flags": FLAGS,
 }
 

@@ -40,7 +40,7 @@ import pyarrow.parquet as pq
 from jixiao.errors import ErrorCode
 from jixiao.filenames import readable, safe_text
 from jixiao.model import BBox, BlockKind, Document
-from jixiao.normalize.records import Flag, FlagCode, NormalizedDocument, Severity, TableInfo
+from jixiao.normalize.records import DocumentMeta, Flag, FlagCode, NormalizedDocument, Severity, TableInfo
 from jixiao.schema import SCHEMA_VERSION, TABLES, document_file, document_files, note_message
 from jixiao.workdirs import tmp_root
 
@@ -295,8 +295,12 @@ def write_document(dataset_dir: Path, nd: NormalizedDocument, record: DocumentRe
         "tables": _table_rows(doc, infos),
         "cells": _cell_rows(doc, infos),
         "projects": _record_rows(doc.doc_id, nd.projects),
+        "funding": _record_rows(doc.doc_id, nd.funding),
         "spending_plan": _record_rows(doc.doc_id, nd.spending),
         "indicators": _record_rows(doc.doc_id, nd.indicators),
+        "departments": _record_rows(doc.doc_id, nd.departments),
+        "department_tasks": _record_rows(doc.doc_id, nd.tasks),
+        "document_meta": [_meta_row(doc.doc_id, nd.meta)],
         "flags": _record_rows(doc.doc_id, nd.flags + _extraction_notes(doc)),
         "documents": [record.row()],
     }
@@ -386,6 +390,16 @@ def _record_rows(doc_id: str, records: Sequence[Any]) -> list[Row]:
     """Rows of the canonical dataclasses, field for field (the schema mirrors
     them), ``doc_id`` first."""
     return [{"doc_id": doc_id, **{f.name: _plain(getattr(r, f.name)) for f in fields(r)}} for r in records]
+
+
+def _meta_row(doc_id: str, meta: DocumentMeta) -> Row:
+    """Where the document comes from, each place marked printed or inferred."""
+    printed = meta.printed
+    return {"doc_id": doc_id, "title": meta.title, "department": meta.department,
+            "department_printed": printed.get("department"), "year_printed": printed.get("year"),
+            "province": meta.province, "province_printed": printed.get("province"),
+            "city": meta.city, "city_printed": printed.get("city"),
+            "county": meta.county, "county_printed": printed.get("county"), "level": meta.level}
 
 
 def _extraction_notes(doc: Document) -> list[Flag]:

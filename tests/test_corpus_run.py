@@ -32,7 +32,7 @@ PATHS = ("source_path", "source_paths", "corpus_root")  # differ when the corpus
 
 def query(dataset: Path, sql: str) -> list[tuple]:
     con = duckdb.connect()
-    for table in ("documents", "blocks", "cells", "indicators", "projects"):
+    for table in ("documents", "blocks", "cells", "indicators", "projects", "document_meta"):
         if not list(dataset.glob(f"{table}/*/*.parquet")):
             continue
         con.execute(f"CREATE VIEW {table} AS SELECT * FROM read_parquet('{dataset}/{table}/*/*.parquet', "
@@ -227,6 +227,12 @@ def test_manifest_overrides_and_year_from_path(tmp_path: Path) -> None:
             for r in query(dataset, "SELECT source_path, year, province, city, department FROM documents")}
     assert rows["chengde.pdf"] == (2024, "河北省", "承德市", "承德高新区自然资源分局")
     assert rows["standard.pdf"][0] == 2019
+    printed = {Path(r[0]).name: r[1:] for r in query(
+        dataset, "SELECT d.source_path, m.department, m.department_printed, m.city_printed, m.year_printed "
+                 "FROM documents d JOIN document_meta m USING (doc_id)")}
+    # the manifest's values are not the document's print
+    assert printed["chengde.pdf"] == ("承德高新区自然资源分局", False, False, False)
+    assert printed["standard.pdf"][3] is False  # the year came from the path
 
 
 def test_a_bad_manifest_is_a_usage_error(tmp_path: Path) -> None:

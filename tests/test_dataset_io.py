@@ -232,7 +232,7 @@ def test_records_must_match_the_call(tmp_path: Path, layout: Document):
 
 def test_a_value_the_schema_cannot_hold_changes_nothing(dataset: Path, layout: Document):
     nd = normalized(layout, year=2024)
-    nd.projects[0].budget_wan_yuan = Decimal("40.005")  # decimal128(18, 2) would have to round
+    nd.projects[0].budget_wan_yuan = Decimal("40.0000005")  # decimal128(18, 6) would have to round
     with pytest.raises(pa.ArrowInvalid):
         write(dataset, nd)
     assert sorted(p.parent.name for p in dataset.rglob("*.parquet")) == ["year=2023"] * len(TABLES)
@@ -254,7 +254,7 @@ def test_open_dataset_keeps_types_and_nulls(dataset: Path, layout: Document):
     projects = ds["projects"]
     assert projects.equals(ds.projects)
     assert isinstance(ds.arrow("projects"), pads.Dataset)
-    assert projects["budget_wan_yuan"].dtype == pd.ArrowDtype(pa.decimal128(18, 2))
+    assert projects["budget_wan_yuan"].dtype == pd.ArrowDtype(pa.decimal128(18, 6))
     assert projects["budget_wan_yuan"].tolist() == [Decimal("40.00")]
     assert projects["carryover_funds_wan_yuan"].isna().all()
     assert projects["year"].dtype == pd.ArrowDtype(pa.int32())

@@ -43,7 +43,7 @@ def test_2023_projects_and_budgets(dataset: Path) -> None:
     rows = sql(dataset, f"SELECT project_name, budget_wan_yuan, typeof(budget_wan_yuan) FROM projects "
                         f"WHERE doc_id = '{ID_2023}' ORDER BY project_seq")
     assert [r[1] for r in rows] == [Decimal(x) for x in ("40.00", "20.00", "40.00", "20.00", "30.00", "39.50", "0.50")]
-    assert {r[2] for r in rows} == {"DECIMAL(18,2)"}
+    assert {r[2] for r in rows} == {"DECIMAL(18,6)"}
     assert rows[3][0] == "征地前期费"
     (total,) = sql(dataset, f"SELECT sum(budget_wan_yuan) FROM projects WHERE doc_id = '{ID_2023}'")
     assert total[0] == Decimal("190.00")
@@ -160,7 +160,7 @@ def test_pandas_and_polars_read_the_dataset_as_is(dataset: Path) -> None:
     ds = jixiao.open_dataset(dataset)
     projects = ds.projects
     assert len(projects) == 7 + 5 + 8
-    assert str(projects["budget_wan_yuan"].dtype).startswith("decimal128(18, 2)")
+    assert str(projects["budget_wan_yuan"].dtype).startswith("decimal128(18, 6)")
     blank = ds.spending_plan
     assert blank["share_percent"].isna().sum() > 0  # blank cells are NULL, never 0
     frame = pl.read_parquet(f"{dataset}/indicators/*/*.parquet", hive_partitioning=True)

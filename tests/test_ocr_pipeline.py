@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pikepdf
 import pytest
-from conftest import FIXTURES, SAMPLE
+from conftest import FIXTURES, SAMPLE, read_cached
 from rapidfuzz.distance import Levenshtein
 from teds import tables_from_html, teds
 
@@ -34,7 +34,7 @@ pytestmark = [
 
 @pytest.fixture(scope="module")
 def scanned():
-    return jixiao.read_pdf(SCAN / "document.pdf")
+    return read_cached(SCAN / "document.pdf")  # shared with the scan records test: OCR once
 
 
 def test_every_table_found_with_its_structure(scanned) -> None:
