@@ -23,6 +23,7 @@ from conftest import FIXTURES, SAMPLE
 
 from jixiao.corpus.job import Outcome
 from jixiao.corpus.runner import LONG_DOCUMENT_S, _Progress
+from jixiao.schema import TABLES
 
 PROSE = SAMPLE / "hebei-chengde-gxq-zrzy-2023.pdf"
 SMALL = [FIXTURES / "external" / name / "document.pdf" for name in ("pdfplumber-issue-842", "row_span_1")]
@@ -119,8 +120,8 @@ def documents_complete(dataset: Path) -> None:
     con = duckdb.connect()
     ok = {r[0] for r in con.execute(f"SELECT doc_id FROM read_parquet('{dataset}/documents/*/*.parquet') "
                                     "WHERE status <> 'failed'").fetchall()}
-    for table in ("pages", "blocks", "tables", "cells", "projects", "spending_plan", "indicators", "flags"):
-        assert ok <= {p.stem for p in dataset.glob(f"{table}/*/*.parquet")} , table
+    for table in TABLES:
+        assert ok <= {p.stem for p in dataset.glob(f"{table}/*/*.parquet")}, table
     assert ids
     assert not [p for p in dataset.rglob("*.tmp") if ".jixiao" not in p.parts]
 

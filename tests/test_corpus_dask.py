@@ -24,11 +24,11 @@ from conftest import FIXTURES, SAMPLE
 from jixiao.corpus.dask_exec import ClusterError, check_visible
 from jixiao.corpus.job import Job
 from jixiao.corpus.runner import run_corpus
+from jixiao.schema import TABLES
 from jixiao.settings import Settings
 
 pytest.importorskip("distributed")
 
-TABLES = ("documents", "pages", "blocks", "tables", "cells", "projects", "spending_plan", "indicators", "flags")
 VOLATILE = ("extracted_at", "seconds")
 START_S = 120
 

@@ -50,7 +50,7 @@ def test_parser_warnings_go_to_the_log_and_name_the_file(tmp_path: Path) -> None
     assert result.exit_code == 0
     assert "FontBBox" not in result.output  # not on the terminal without --verbose
     warnings = [line for line in log.read_text(encoding="utf-8").splitlines() if "FontBBox" in line]
-    assert warnings and all(f"WARNING pdfminer" in line and f": {WARNS}: Could not get FontBBox" in line
+    assert warnings and all("WARNING pdfminer" in line and f": {WARNS}: Could not get FontBBox" in line
                             for line in warnings)
 
 

@@ -17,13 +17,13 @@ from conftest import FIXTURES, SAMPLE
 
 from jixiao.corpus.runner import run_corpus
 from jixiao.output.dataset import document_key
+from jixiao.schema import TABLES
 from jixiao.settings import Settings
 from jixiao.workdirs import PRIVATE
 
 A = FIXTURES / "external/pdfplumber-issue-842/document.pdf"  # one page, no tables: quick
 B = FIXTURES / "external/row_span_1/document.pdf"
 C = FIXTURES / "external/column_span_2/document.pdf"
-TABLES = ("documents", "pages", "blocks", "tables", "cells", "projects", "spending_plan", "indicators", "flags")
 
 
 def sql(dataset: Path, query: str) -> list[tuple]:

@@ -23,6 +23,7 @@ from conftest import FIXTURES, SAMPLE
 
 from jixiao.cli import main
 from jixiao.corpus.runner import run_corpus
+from jixiao.schema import TABLES
 
 PDF_2023 = SAMPLE / "hebei-chengde-gxq-zrzy-2023.pdf"
 SCAN = FIXTURES / "corpus/hebei-chengde-gxq-zrzy-2023-scan/document.pdf"
@@ -146,7 +147,6 @@ def _rows(dataset: Path, table: str, also_ignore: tuple[str, ...] = ()) -> list[
     ).fetchall()
 
 
-TABLES = ("documents", "pages", "blocks", "tables", "cells", "projects", "spending_plan", "indicators", "flags")
 
 
 @pytest.fixture(scope="module")
