@@ -6,6 +6,9 @@ when the rule between them is missing, so a merged cell comes out as one
 cell with its rowspan and colspan — the same reading a person makes of the
 printed rules (and the method the truth files were made with).
 
+A grid drawn without its outer frame (rules across running on past the
+outermost rules along) gets its outer cells from where those rules end.
+
 Only real tables come out: a drawing needs at least two rows or two columns
 of cells to be a table, so page frames, boxed notes and underlines are not.
 """
@@ -63,6 +66,11 @@ class Grid(RuledLines):
 
     cells: list[GridCell]
     notes: list[str]
+    #: no rule drawn along the top / bottom edge (the rules across end
+    #: there): a table cut by a page break in the middle of a row, or drawn
+    #: without a frame
+    open_top: bool = False
+    open_bottom: bool = False
 
     def locate(self, x: float, y: float) -> tuple[int, int] | None:
         """Elementary (row, col) containing the point, or None outside."""
@@ -107,6 +115,11 @@ def connected_drawings(segments: list[Segment]) -> list[list[Segment]]:
     for i, seg in enumerate(hs + vs):
         groups.setdefault(uf.find(i), []).append(seg)
     return [g for g in groups.values() if any(s.horizontal for s in g) and any(not s.horizontal for s in g)]
+
+
+def is_drawn(segments: list[Segment], pos: float, start: float, end: float) -> bool:
+    """Do the rules at ``pos`` cover enough of [start, end] to draw that boundary?"""
+    return _coverage(segments, pos, start, end) >= _DRAWN
 
 
 def _coverage(segments: list[Segment], pos: float, start: float, end: float) -> float:
@@ -172,12 +185,32 @@ def merged_regions(
     return sorted(spans), notes
 
 
+def _open_edges(positions: list[float], crossing: list[Segment]) -> list[float]:
+    """Outer edges of a grid drawn without an outer frame: when most rules
+    across (at least two) run on past the first or last rule along, the
+    outer cells end where those rules end."""
+    if not positions or len(crossing) < 2:
+        return positions
+    out = list(positions)
+    need = max(2, len(crossing) // 2)
+    before = [s.start for s in crossing if s.start < positions[0] - _MIN_EXTENT]
+    after = [s.end for s in crossing if s.end > positions[-1] + _MIN_EXTENT]
+    if len(before) >= need:
+        out.insert(0, min(before))
+    if len(after) >= need:
+        out.append(max(after))
+    return out
+
+
 def build_grid(drawing: list[Segment]) -> Grid | None:
     """The grid of one drawing, or None when it is not a table."""
     hs = [s for s in drawing if s.horizontal]
     vs = [s for s in drawing if not s.horizontal]
-    xs = cluster_positions(s.pos for s in vs)
-    ys = cluster_positions(s.pos for s in hs)
+    xs = _open_edges(cluster_positions(s.pos for s in vs), hs)
+    drawn_ys = cluster_positions(s.pos for s in hs)
+    ys = _open_edges(drawn_ys, vs)
+    open_top = bool(drawn_ys) and ys[0] < drawn_ys[0]
+    open_bottom = bool(drawn_ys) and ys[-1] > drawn_ys[-1]
     if len(xs) < 2 or len(ys) < 2:
         return None
     if xs[-1] - xs[0] < _MIN_EXTENT or ys[-1] - ys[0] < _MIN_EXTENT:
@@ -188,13 +221,13 @@ def build_grid(drawing: list[Segment]) -> Grid | None:
     spans, notes = merged_regions(
         n_rows,
         n_cols,
-        open_right=lambda r, c: _coverage(vs, xs[c + 1], ys[r], ys[r + 1]) < _DRAWN,
-        open_down=lambda r, c: _coverage(hs, ys[r + 1], xs[c], xs[c + 1]) < _DRAWN,
+        open_right=lambda r, c: not is_drawn(vs, xs[c + 1], ys[r], ys[r + 1]),
+        open_down=lambda r, c: not is_drawn(hs, ys[r + 1], xs[c], xs[c + 1]),
     )
     if len(spans) < 2:
         return None
     cells = [GridCell(r, c, rs, cs, xs[c], ys[r], xs[c + cs], ys[r + rs]) for r, c, rs, cs in spans]
-    return Grid(xs=xs, ys=ys, cells=cells, notes=notes)
+    return Grid(xs=xs, ys=ys, cells=cells, notes=notes, open_top=open_top, open_bottom=open_bottom)
 
 
 def find_grids(segments: list[Segment]) -> list[Grid]:

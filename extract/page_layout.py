@@ -13,10 +13,14 @@ from jixiao.model import BBox, Cell, Diagnostic, Page
 
 from .glyphs import Glyph, glyphs_from_chars
 from .grids import Grid, RuledLines, find_grids
+from .orientation import page_turn, turn_page
 from .pdf_open import PageContent, RenderModePage, page_content
-from .rules import page_segments, snap_and_join
+from .rules import outlined_glyphs, page_segments, snap_and_join
+from .text_tables import rule_stacks, text_grid
 from .textlines import TextLine, group_lines, join_lines, plain_text
 
+#: The text render mode of a glyph filled and stroked (synthetic bold).
+_FILL_STROKE = 2
 #: A page whose images cover this share of it and which has no glyphs is a scan.
 _SCAN_COVERAGE = 0.3
 
@@ -31,6 +35,9 @@ class PageTable(RuledLines):
     #: (row, col) of cells whose last text line is full: text that may have
     #: been cut by the page end and go on in the next page's first row.
     full_cells: set[tuple[int, int]] = field(default_factory=set)
+    #: no rule along the top / bottom edge (see Grid)
+    open_top: bool = False
+    open_bottom: bool = False
 
     @property
     def bbox(self) -> BBox:
@@ -55,12 +62,17 @@ def image_coverage(page: RenderModePage, content: PageContent) -> float:
     return min(1.0, covered / area)
 
 
-def page_model(page: RenderModePage, has_text: bool) -> Page:
+def page_model(page: RenderModePage, has_text: bool, turn: int = 0) -> Page:
+    """The page as read: turned ``turn`` degrees clockwise (text printed
+    sideways), its size and rotation are those of the turned page."""
+    width, height = float(page.width), float(page.height)
+    if turn in (90, 270):
+        width, height = height, width
     return Page(
         number=page.page_number,
-        width=round(float(page.width), 2),
-        height=round(float(page.height), 2),
-        rotation=int(page.rotation),
+        width=round(width, 2),
+        height=round(height, 2),
+        rotation=(int(page.rotation) + turn) % 360,
         text_layer=has_text,
     )
 
@@ -101,7 +113,7 @@ def fill_grid(grid: Grid, glyphs: list[Glyph], page: int) -> PageTable:
     lines = [group_lines(per_cell[i], page) for i in range(len(grid.cells))]
     insets = [line.x0 - gc.x0 for gc, cell_lines in zip(grid.cells, lines) for line in cell_lines]
     padding = max(0.0, min(insets)) if insets else 0.0
-    table = PageTable(page=page, xs=grid.xs, ys=grid.ys, cells=[])
+    table = PageTable(page=page, xs=grid.xs, ys=grid.ys, cells=[], open_top=grid.open_top, open_bottom=grid.open_bottom)
     for gc, cell_lines in zip(grid.cells, lines):
         text, full = _cell_text(cell_lines, gc.x1 - gc.x0 - 2 * padding, gc.x1 - padding, gc.bottom)
         table.cells.append(
@@ -138,13 +150,30 @@ def analyse_page(page: RenderModePage) -> tuple[PageLayout, list[Glyph]]:
     """Tables and body lines of one page with the pdfplumber engine. Also
     returns the page's glyphs so another table engine can reuse them."""
     content = page_content(page)
-    glyphs = glyphs_from_chars(content.chars)
+    turn = page_turn(content.chars)
+    page_box = tuple(float(v) for v in page.bbox)
+    if turn:
+        content, width, height = turn_page(content, float(page.width), float(page.height), turn)
+        page_box = (0.0, 0.0, width, height)
+    outlined = outlined_glyphs(content.chars, content.rects, content.curves)
+    chars = [{**c, "render_mode": _FILL_STROKE} if i in outlined else c for i, c in enumerate(content.chars)]
+    glyphs = glyphs_from_chars(chars)
     number = page.page_number
-    model = page_model(page, has_text=not is_scanned(page, content, glyphs))
-    segments = snap_and_join(page_segments(content.lines, content.rects, content.curves))
+    model = page_model(page, has_text=not is_scanned(page, content, glyphs), turn=turn)
+    segments = snap_and_join(page_segments(content.lines, content.rects, content.curves, content.chars, page_box))
     grids = find_grids(segments)
+    stacks = rule_stacks(segments)
+    if stacks:
+        _, unruled = split_by_tables(glyphs, [BBox.rounded(*g.bounds) for g in grids])
+        grids += [g for g in (text_grid(st, unruled, number) for st in stacks) if g is not None]
+        grids.sort(key=lambda g: (g.ys[0], g.xs[0]))
     boxes = [BBox.rounded(*g.bounds) for g in grids]
     inside, outside = split_by_tables(glyphs, boxes)
+    # gridlines with nothing written in them are a chart or a drawing
+    kept = [i for i in range(len(grids)) if any(not g.text.isspace() for g in inside[i])]
+    if len(kept) < len(grids):
+        grids = [grids[i] for i in kept]
+        inside, outside = split_by_tables(glyphs, [boxes[i] for i in kept])
     tables = [fill_grid(grid, inside[i], number) for i, grid in enumerate(grids)]
     diagnostics = [
         Diagnostic(code="IRREGULAR_MERGE", page=number, message=f"table at y={grid.ys[0]:.0f}: {note}")

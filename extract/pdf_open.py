@@ -11,15 +11,19 @@ from a regular one. :class:`RenderModePage` records the mode on every char as
 pdfplumber's coordinates (top-left origin, MediaBox offsets applied) but only
 the keys extraction uses: pdfplumber's generic ``page.objects`` resolves
 every attribute of every object and costs a fifth of the extraction time.
+Shapes (lines, rects, curves) also carry ``seq`` (their paint order on the
+page), ``stroking_colorspace`` / ``non_stroking_colorspace`` (the colour
+space names, e.g. ``DeviceGray``, ``Separation``) and ``dash``.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pdfplumber
 from pdfminer.layout import LTChar, LTContainer, LTCurve, LTImage, LTLine, LTPage, LTRect
@@ -46,6 +50,16 @@ class _RenderModeAggregator(PDFPageAggregatorWithMarkedContent):
         adv = super().render_char(*args, **kwargs)
         self.cur_item._objs[-1].render_mode = self._render_mode  # type: ignore[attr-defined]
         return adv
+
+    def paint_path(self, gstate, stroke, fill, evenodd, path) -> None:  # type: ignore[no-untyped-def]
+        """Tags each new shape with the colour spaces it was painted in: a
+        one-component colour is a grey level in DeviceGray but an amount of
+        ink in a Separation (spot) colour space."""
+        before = len(self.cur_item._objs)
+        super().paint_path(gstate, stroke, fill, evenodd, path)
+        for obj in self.cur_item._objs[before:]:
+            obj.stroking_colorspace = gstate.scs.name
+            obj.non_stroking_colorspace = gstate.ncs.name
 
 
 class RenderModePage(Page):
@@ -98,8 +112,12 @@ def page_content(page: RenderModePage) -> PageContent:
     def points(obj: Any) -> list[tuple[float, float]]:
         return [(mb_x0 + x, mb_top + height - y) for x, y in obj.pts]
 
+    seq = 0
+
     def walk(objs: list[Any]) -> None:
+        nonlocal seq
         for obj in objs:
+            seq += 1
             if isinstance(obj, LTChar):
                 fontname = obj.fontname
                 if isinstance(fontname, bytes):
@@ -112,6 +130,7 @@ def page_content(page: RenderModePage) -> PageContent:
                         "fontname": fontname,
                         "upright": obj.upright,
                         "render_mode": getattr(obj, "render_mode", 0),
+                        "matrix": obj.matrix,  # its baseline tells the text direction
                     }
                 )
             elif isinstance(obj, (LTLine, LTRect, LTCurve)):
@@ -122,6 +141,12 @@ def page_content(page: RenderModePage) -> PageContent:
                     "stroke": obj.stroke,
                     "stroking_color": _color(obj.stroking_color),
                     "non_stroking_color": _color(obj.non_stroking_color),
+                    # paint order, colour spaces and dash pattern: what a
+                    # rule looks like depends on what was painted under it
+                    "seq": seq,
+                    "stroking_colorspace": getattr(obj, "stroking_colorspace", None),
+                    "non_stroking_colorspace": getattr(obj, "non_stroking_colorspace", None),
+                    "dash": obj.dashing_style,
                 }
                 kind = content.lines if isinstance(obj, LTLine) else content.rects if isinstance(obj, LTRect) else content.curves
                 kind.append(shape)

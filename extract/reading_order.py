@@ -11,14 +11,15 @@ full line reaches. With those:
   indent), the previous line stopped short of the right edge although the
   next word would have fitted, or the style or spacing changes. A paragraph
   whose last line on a page is full continues on the next page;
-* an all-bold short paragraph is a heading, its level taken from its
-  numbering (第一部分 → 1, 一、 → 2, （一） → 3, 1. → 4, （1） → 5), or from its
-  size when unnumbered; a short centred or bold line right above a table is
+* an all-bold short paragraph is a heading, its level its depth in the
+  numbering (第一部分 above 一、 above （一） above 1. above （1）: a document
+  starting at 一、 has it at level 1), or from its size when unnumbered; a short centred or bold line right above a table is
   that table's caption.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -28,17 +29,21 @@ from jixiao.model import BBox, Block, BlockKind, Run
 from .page_layout import PageLayout
 from .textlines import TextLine, join_lines, merge_runs
 
-_HEADING_LEVELS = [
-    (re.compile(r"^第[一二三四五六七八九十百零〇\d]+部分"), 1),
-    (re.compile(r"^[一二三四五六七八九十百零〇]+、"), 2),
-    (re.compile(r"^[（(][一二三四五六七八九十百零〇]+[）)]"), 3),
-    (re.compile(r"^\d{1,2}[、.．](?!\d)"), 4),
-    (re.compile(r"^[（(]\d{1,2}[）)]"), 5),
+#: Heading numbering styles, outermost first (their rank is their index).
+_NUMBERING_STYLES = [
+    re.compile(r"^第[一二三四五六七八九十百零〇\d]+部分"),
+    re.compile(r"^[一二三四五六七八九十百零〇]+、"),
+    re.compile(r"^[（(][一二三四五六七八九十百零〇]+[）)]"),
+    re.compile(r"^\d{1,2}[、.．](?!\d)"),
+    re.compile(r"^[（(]\d{1,2}[）)]"),
 ]
 _TOC_TITLE = re.compile(r"^目\s*录$|^contents$", re.IGNORECASE)
 _TOC_ENTRY = re.compile(r"^(?P<text>.*?\S)\s*(?P<leader>[.·…．•‧_。\-\s]*?)\s*(?P<label>\d{1,4}|[ivxlcdmIVXLCDM]{1,7})$")
 _LEADER_CHARS = set(".·…．•‧_。")
 _CAPTION_TEXT = re.compile(r"^(表|图|附表)\s*[\d一二三四五六七八九十]|表$")
+#: A page label this many ems or more after its entry's text is set flush
+#: right after a leader.
+_LEADER_EMS = 2.0
 _MAX_HEADING_CHARS = 60
 _MAX_CAPTION_CHARS = 50
 _MAX_COVER_LINES = 15
@@ -114,12 +119,36 @@ def _metrics(layouts: list[PageLayout]) -> _Metrics:
     return _Metrics(body_size=body_size, body_left=body_left, right_edge=right_edge, line_gap=line_gap)
 
 
-def _heading_level(text: str, size: float, metrics: _Metrics) -> int:
+def _numbering_rank(text: str) -> int | None:
+    """Rank of a heading's numbering style (0 第X部分, 1 一、, 2 （一）, 3 1.,
+    4 （1）), None when it is not numbered."""
     stripped = text.strip()
-    for pattern, level in _HEADING_LEVELS:
-        if pattern.match(stripped):
+    return next((rank for rank, pattern in enumerate(_NUMBERING_STYLES) if pattern.match(stripped)), None)
+
+
+class _HeadingLevels:
+    """Heading levels as nesting: a numbered heading sits one level below
+    the nearest heading before it with a higher-ranked numbering style, so a
+    document that starts at 一、 has 一、 at level 1 and （一） at 2, and one
+    with 第X部分 above them has them at 2 and 3. An unnumbered heading is
+    level 1 when set large, else 2, and counts as the style of that level."""
+
+    def __init__(self, metrics: _Metrics) -> None:
+        self.metrics = metrics
+        self.stack: list[tuple[int, int]] = []  # (numbering rank, level)
+
+    def level(self, text: str, size: float) -> int:
+        rank = _numbering_rank(text)
+        if rank is None:
+            level = 1 if size >= 1.25 * self.metrics.body_size else 2
+            self.stack = [entry for entry in self.stack if entry[1] < level]
+            self.stack.append((level - 1, level))
             return level
-    return 1 if size >= 1.25 * metrics.body_size else 2
+        while self.stack and self.stack[-1][0] >= rank:
+            self.stack.pop()
+        level = self.stack[-1][1] + 1 if self.stack else 1
+        self.stack.append((rank, level))
+        return level
 
 
 def _bbox(lines: list[TextLine]) -> BBox:
@@ -157,6 +186,7 @@ class _Reader:
             items += [(m.bbox.top, 0, m) for m in marks.get(layout.page.number, [])]
             self.stream.extend(item for _, _, item in sorted(items, key=lambda t: (t[0], t[1])))
         self.blocks: list[Block] = []
+        self.headings = _HeadingLevels(self.metrics)
 
     # -- cover and table of contents -------------------------------------
     def _cover(self) -> set[int]:
@@ -165,7 +195,7 @@ class _Reader:
             return set()
         lines = first.lines
         group = [lines[0]]
-        for prev, line in zip(lines, lines[1:]):
+        for prev, line in itertools.pairwise(lines):
             if abs(prev.size - line.size) < 0.5 and self.metrics.is_tight(prev, line) and self.metrics.is_full(prev, line):
                 group.append(line)
                 continue
@@ -204,7 +234,7 @@ class _Reader:
             return None
         leader = m.group("leader")
         has_dots = sum(ch in _LEADER_CHARS for ch in leader) >= 3
-        at_right = line.x1 >= self.metrics.right_edge - 2 * line.size and " " in leader
+        at_right = line.x1 >= self.metrics.right_edge - 2 * line.size and _leader_gap(line, m.group("label"))
         return m.group("label") if has_dots or at_right else None
 
     def _toc_blocks(self, toc: _Toc) -> list[Block]:
@@ -285,8 +315,18 @@ class _Reader:
         ):
             return _block(BlockKind.CAPTION, lines, runs=runs, table_id=nxt.table_id)
         if all(line.bold for line in lines) and len(text) <= _MAX_HEADING_CHARS and len(lines) <= 2:
-            return _block(BlockKind.HEADING, lines, runs=runs, level=_heading_level(text, first.size, self.metrics))
+            return _block(BlockKind.HEADING, lines, runs=runs, level=self.headings.level(text, first.size))
         return _block(BlockKind.PARAGRAPH, lines, runs=runs)
+
+
+def _leader_gap(line: TextLine, label: str) -> bool:
+    """Is the page label set apart from the entry's text by a leader's width
+    (spaces, or dots drawn as rules rather than characters)?"""
+    ink = [g for g in line.glyphs if not g.text.isspace()]
+    n = len(label)
+    if len(ink) <= n:
+        return False
+    return ink[-n].x0 - ink[-n - 1].x1 >= _LEADER_EMS * line.size
 
 
 def _truncate_runs(runs: list[Run], text: str) -> list[Run]:

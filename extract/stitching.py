@@ -7,7 +7,10 @@ their left and right edges. Joining then:
 * puts both parts on one set of columns (the union of their rule positions),
 * drops header rows the continuation repeats (same texts, same spans as the
   table's first rows),
-* rejoins merged cells the page break cut in two. LibreOffice and Word close
+* when the break runs through a row — neither part draws a rule at the
+  break (Chromium lets a row split) — puts the continuation's first row
+  back into the last row, cell by cell;
+* otherwise rejoins merged cells the page break cut in two. LibreOffice and Word close
   a vertically merged cell at the page end and reopen it, empty, on the next
   page; every empty cell at the top of a continuation could be such a stub.
   It is taken as one when the cell above it has text and its column is a
@@ -16,7 +19,9 @@ their left and right edges. Joining then:
   二级指标 the author left empty) stays a cell of its own. When the cut
   cell held more text than fitted, the rest goes on in the stub: a stub
   with text is joined too when the cell above ended in a full line and the
-  cells to its left were rejoined (the whole row group goes on).
+  cells to its left were rejoined (the whole row group goes on) and the
+  continuation's first row is drawn on the same columns as the row the break
+  cut: a first row with other column rules is a new row after a clean break.
 """
 
 from __future__ import annotations
@@ -67,14 +72,38 @@ class _Builder:
     def continues_with(self, part: PageTable) -> bool:
         return abs(self.xs[0] - part.xs[0]) <= _EDGE_TOLERANCE and abs(self.xs[-1] - part.xs[-1]) <= _EDGE_TOLERANCE
 
-    def extend(self, part: PageTable) -> None:
+    def extend(self, part: PageTable, row_cut: bool) -> None:
+        """Add a continuation part; ``row_cut`` when the break runs through
+        a row (neither part draws a rule at the break)."""
         self.xs = cluster_positions(self.xs + part.xs)
         self.cells = [self._recolumn(c) for c in self.cells]
         incoming = [self._recolumn(c) for c in part.cells]
         skip = self._repeated_header_rows(incoming)
         kept = [c for c in incoming if c.row >= skip]
+        if row_cut and skip == 0 and self._join_cut_row(kept):
+            kept = [c for c in kept if c.row > 0]
+            self._append(part, kept, part.n_rows - 1, first_row_offset=1)
+            return
         kept = self._rejoin_cut_cells(kept, first_row=skip)
         self._append(part, kept, part.n_rows - skip, first_row_offset=skip)
+
+    def _join_cut_row(self, incoming: list[Cell]) -> bool:
+        """Put the continuation's first row back into the table's last row,
+        cell by cell (each goes on in the cell above it, same columns). False,
+        and nothing changed, when the first row is drawn on other columns."""
+        last_row = self.n_rows - 1
+        covering = {
+            (c.col, c.colspan): i for i, c in enumerate(self.cells) if c.row <= last_row < c.row + c.rowspan
+        }
+        first = [c for c in incoming if c.row == 0]
+        if not first or {(c.col, c.colspan) for c in first} != set(covering):
+            return False
+        for c in first:
+            i = covering[(c.col, c.colspan)]
+            above = self.cells[i]
+            text = _continue_text(above.text, c.text) if above.text.strip() and c.text.strip() else above.text + c.text
+            self.cells[i] = above.model_copy(update={"rowspan": above.rowspan + c.rowspan - 1, "text": text})
+        return True
 
     def _column_of(self, x: float) -> int:
         return min(range(len(self.xs)), key=lambda i: abs(self.xs[i] - x))
@@ -106,6 +135,9 @@ class _Builder:
             if c.row <= last_row < c.row + c.rowspan:
                 covering[(c.col, c.colspan)] = i
         grouping = {(c.col, c.colspan) for c in self.cells + incoming if c.rowspan > 1}
+        # A row the break really cuts goes on with the same vertical rules;
+        # a first row drawn on other columns is a new row (a clean break).
+        same_columns = set(covering) == {(c.col, c.colspan) for c in incoming if c.row == first_row}
         out: list[Cell] = []
         left_joined = True  # the table's left edge counts as a rejoined neighbour
         for c in sorted(incoming, key=lambda c: (c.row, c.col)):
@@ -116,7 +148,7 @@ class _Builder:
                 if not c.text.strip():
                     self.cells[idx] = above.model_copy(update={"rowspan": above.rowspan + c.rowspan})
                     joined = True
-                elif left_joined and (above.page, above.bbox.x0, above.bbox.top) in self.full_ends:
+                elif same_columns and left_joined and (above.page, above.bbox.x0, above.bbox.top) in self.full_ends:
                     self.cells[idx] = above.model_copy(
                         update={"rowspan": above.rowspan + c.rowspan, "text": _continue_text(above.text, c.text)}
                     )
@@ -175,7 +207,7 @@ def stitch_tables(
                 and owner.get((i - 1, len(pages[i - 1]) - 1)) == len(builders) - 1
                 and prev.continues_with(part)
             ):
-                prev.extend(part)
+                prev.extend(part, row_cut=pages[i - 1][-1].open_bottom and part.open_top)
             else:
                 builders.append(_Builder.start(part))
             owner[(i, j)] = len(builders) - 1

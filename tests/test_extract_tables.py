@@ -7,7 +7,9 @@ from conftest import Fixture, corpus_fixtures, external_fixtures, read_cached
 from teds import tables_from_html, teds
 
 BORN_DIGITAL = corpus_fixtures()
-EXTERNAL = external_fixtures()
+#: The old external cases; the peers' test-suite cases (peer-*) are scored
+#: in their own conventions by test_peer_cases.py.
+EXTERNAL = [f for f in external_fixtures() if not f.name.startswith("peer-")]
 
 
 def _scores(fx: Fixture, engine: str = "pdfplumber") -> tuple[int, int, list[float], list[float]]:
@@ -73,3 +75,61 @@ def test_to_pandas_expands_merged_cells(doc2023) -> None:
     assert frame.iloc[2, 0] == frame.iloc[3, 0] == "资金支出计划 (%)"
     assert list(frame.iloc[2, 4:7]) == ["12 月底"] * 3
     assert frame.iloc[3, 2] == ""
+
+
+# -- page breaks, on hand-made table parts ------------------------------------
+
+def _part(page: int, xs: list[float], rows: list[list[tuple[int, int, int, str]]], *, open_top: bool = False,
+          open_bottom: bool = False):
+    """A table part: ``rows[r]`` lists (col, rowspan, colspan, text) of the
+    cells starting in row r; rows 20 pt high."""
+    from jixiao.extract.page_layout import PageTable
+
+    from jixiao.model import BBox, Cell
+
+    ys = [100.0 + 20 * r for r in range(len(rows) + 1)]
+    cells = [
+        Cell(row=r, col=c, rowspan=rs, colspan=cs, text=t, page=page,
+             bbox=BBox.rounded(xs[c], ys[r], xs[c + cs], ys[r + rs]))
+        for r, row in enumerate(rows)
+        for c, rs, cs, t in row
+    ]
+    return PageTable(page=page, xs=xs, ys=ys, cells=cells, open_top=open_top, open_bottom=open_bottom)
+
+
+def _stitch(*parts):
+    from jixiao.extract.stitching import stitch_tables
+
+    tables, _ = stitch_tables([[p] for p in parts], [True] * len(parts), [True] * len(parts), engine="pdfplumber")
+    return [sorted((c.row, c.col, c.rowspan, c.colspan, c.text) for c in t.cells) for t in tables]
+
+
+def test_a_row_split_by_the_page_break_is_put_back_together() -> None:
+    """No rule at the break on either page (Chromium lets a row split): the
+    continuation's first row goes on in the last row, cell by cell; the
+    rowspan of a merged cell crossing the break grows by the rows it covers
+    on the next page."""
+    xs = [0.0, 50.0, 100.0, 200.0]
+    a = _part(1, xs, [[(0, 2, 1, "Group"), (1, 1, 1, "k1"), (2, 1, 1, "v1")], [(1, 1, 1, "k2"), (2, 1, 1, "long text")]],
+              open_bottom=True)
+    b = _part(2, xs, [[(0, 2, 1, ""), (1, 1, 1, ""), (2, 1, 1, "goes on")], [(1, 1, 1, "k3"), (2, 1, 1, "v3")]],
+              open_top=True)
+    assert _stitch(a, b) == [[
+        (0, 0, 3, 1, "Group"), (0, 1, 1, 1, "k1"), (0, 2, 1, 1, "v1"),
+        (1, 1, 1, 1, "k2"), (1, 2, 1, 1, "long text goes on"),
+        (2, 1, 1, 1, "k3"), (2, 2, 1, 1, "v3"),
+    ]]
+
+
+def test_a_clean_break_joins_no_cells() -> None:
+    """Both parts ruled at the break, and the next page's first row drawn on
+    other columns than the last row: a new row, even when the cell above
+    filled its width."""
+    xs = [0.0, 50.0, 100.0, 200.0]
+    a = _part(1, xs, [[(0, 2, 1, "Group"), (1, 1, 2, "a")], [(1, 1, 2, "b")]])
+    a.full_cells = {(0, 0), (1, 1)}  # both filled their width
+    b = _part(2, xs, [[(0, 1, 1, "Label"), (1, 1, 1, "c"), (2, 1, 1, "d")]])
+    assert _stitch(a, b) == [[
+        (0, 0, 2, 1, "Group"), (0, 1, 1, 2, "a"), (1, 1, 1, 2, "b"),
+        (2, 0, 1, 1, "Label"), (2, 1, 1, 1, "c"), (2, 2, 1, 1, "d"),
+    ]]

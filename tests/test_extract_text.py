@@ -101,3 +101,75 @@ def test_fake_bold_glyphs_come_out_once(name: str) -> None:
     assert squash(text) == squash((fx.truth / "text.txt").read_text(encoding="utf-8"))
     assert any(r.bold for b in doc.blocks for r in b.runs)
     assert ("嘻嘻嘻嘻嘻嘻" in text) or ("2011年年度报告" in squash(text))
+
+
+# -- mechanisms on small inputs ------------------------------------------------
+
+def test_heading_levels_are_depth_in_the_numbering() -> None:
+    """A document starting at 一、 has it at level 1 and （一） at 2; under a
+    第X部分 they are 2 and 3; an unnumbered large heading is level 1 and
+    what follows it nests under it."""
+    from jixiao.extract.reading_order import _HeadingLevels, _Metrics
+
+    metrics = _Metrics(body_size=12.0, body_left=0.0, right_edge=500.0, line_gap=6.0)
+    flat = _HeadingLevels(metrics)
+    assert [flat.level(t, 12.0) for t in ["一、概况", "（一）职能", "（二）机构", "二、目标", "1.项目"]] == [1, 2, 2, 1, 2]
+    deep = _HeadingLevels(metrics)
+    got = [deep.level(t, s) for t, s in [("第一部分", 16.0), ("一、概况", 12.0), ("（一）职能", 12.0),
+                                         ("第二部分", 16.0), ("专项资金绩效目标", 16.0), ("一、项目", 12.0)]]
+    assert got == [1, 2, 3, 1, 1, 2]
+
+
+def test_toc_entries_with_drawn_leaders(tmp_path) -> None:
+    """A table of contents whose leaders are dotted rules (Chromium draws a
+    dotted CSS border): each line is an entry with its page label."""
+    from reportlab.pdfgen.canvas import Canvas
+
+    import jixiao
+
+    path = tmp_path / "toc.pdf"
+    c = Canvas(str(path), pagesize=(595, 842))
+    for page in range(4):
+        c.setFont("Helvetica", 12)
+        if page == 0:
+            c.drawString(200, 600, "Annual performance report")
+        elif page == 1:
+            c.drawString(270, 780, "Contents")
+            for k, (title, label) in enumerate([("Part one", "2"), ("Overview", "2"), ("Part two", "3")]):
+                y = 740 - 24 * k
+                c.drawString(80, y, title)
+                c.drawRightString(515, y, label)
+                for x in range(150, 500, 2):  # the dotted leader, drawn
+                    c.rect(x, y + 1, 0.8, 0.8, stroke=0, fill=1)
+        else:
+            for k in range(30):
+                c.drawString(80, 780 - 20 * k, "Body text of the document that runs across the page width, line " + str(k))
+        c.showPage()
+    c.save()
+    doc = jixiao.read_pdf(path)
+    entries = [(squash(b.text), b.page_label) for b in doc.blocks_of(BlockKind.TOC_ENTRY)]
+    assert entries == [("Partone", "2"), ("Overview", "2"), ("Parttwo", "3")]
+
+
+def test_a_title_repeated_above_each_sheet_is_kept_once(tmp_path) -> None:
+    """A workbook prints the same heading above a table and again above its
+    continuation: the first is the table's heading, the second is dropped;
+    a running header repeated on every page is dropped everywhere."""
+    from jixiao.extract.furniture import remove_furniture
+    from jixiao.extract.glyphs import Glyph
+    from jixiao.extract.page_layout import PageLayout, PageTable
+    from jixiao.extract.textlines import TextLine
+
+    from jixiao.model import Page
+
+    def line(text: str, top: float, page: int) -> TextLine:
+        glyphs = [Glyph(ch, 100 + 12 * i, 112 + 12 * i, top, top + 12, 12.0, "F", False, i) for i, ch in enumerate(text)]
+        return TextLine(glyphs, page)
+
+    layouts = []
+    for n in (1, 2):
+        lines = [line("部门绩效文本", 20, n), line("六、土地管理专项", 60, n)]
+        table = PageTable(page=n, xs=[80.0, 500.0], ys=[90.0, 700.0], cells=[])
+        layouts.append(PageLayout(page=Page(number=n, width=595, height=842), lines=lines, tables=[table]))
+    remove_furniture(layouts)
+    assert [[ln.text for ln in lay.lines] for lay in layouts] == [["六、土地管理专项"], []]
