@@ -24,6 +24,20 @@ system's tessdata.
 Engines are stateless per call; their heavy parts (onnxruntime sessions,
 the Tesseract language check) are created on first use and shared by the
 whole process.
+
+Speed comes from doing only the work a region needs (docs/OCR.md):
+
+* a table cell is read by recognition alone: its text lines are cut by
+  the ink's row profile (a cell holds one block of text, so no detector is
+  needed to find it), and every line of every cell of a page goes to the
+  recogniser in one batch (:meth:`OcrEngine.read_cells`);
+* text detection runs on a copy at :data:`DET_DPI`, and the caller hands it
+  only the bands of the page that hold ink;
+* onnxruntime runs one thread per process (no thread pool, so nothing spins
+  waiting for work): a process is one core's worth of work, and more cores
+  are used by OCR-ing pages or documents in more processes. Its default
+  pool bought at most 1.3x for 1.5x the CPU and lost 1.4x whenever the
+  other core was busy.
 """
 
 from __future__ import annotations
@@ -35,6 +49,7 @@ import io
 import os
 import shutil
 import subprocess
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -78,6 +93,9 @@ class OcrEngine(Protocol):
         joined, no space between CJK characters) with one confidence (that
         of its least certain line); ``""`` with confidence 1.0 when blank."""
 
+    def read_cells(self, images: list[np.ndarray]) -> list[OcrLine]:
+        """:meth:`read_cell` for many crops at once (an engine may batch them)."""
+
 
 # --- shared helpers ---------------------------------------------------------------------------------------
 
@@ -101,24 +119,75 @@ def _gray(image: np.ndarray) -> np.ndarray:
     return cv2.cvtColor(np.ascontiguousarray(image), cv2.COLOR_BGR2GRAY)
 
 
-def _is_blank(gray: np.ndarray) -> bool:
-    """True when the crop holds no glyph. Judged before OCR because engines
-    hallucinate characters in paper noise rather than return nothing. Ink is
-    what is much darker than the paper (the crop's median), so the test holds
-    on grey paper as well as on binarised input; speckle and rule stubs at
-    the edge do not count. Blob sizes are absolute, not relative to the crop:
-    a tall merged cell holds glyphs as small as a one-line cell's."""
+def glyph_mask(gray: np.ndarray) -> np.ndarray:
+    """Boolean mask of the crop's glyph pixels. Ink is what is much darker
+    than the paper (the crop's median), so the test holds on grey paper as
+    well as on binarised input; speckle and the rule stubs left at the edge
+    of a cell crop are not glyphs. Blob sizes are absolute, not relative to
+    the crop: a tall merged cell holds glyphs as small as a one-line cell's."""
     if gray.size == 0:
-        return True
+        return np.zeros(gray.shape, dtype=bool)
     height, width = gray.shape
     paper = float(np.median(gray))
     ink = (gray < min(paper - 60.0, 160.0)).astype(np.uint8)
-    n, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
-    for x, y, w, h, area in stats[1:n]:
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    keep = np.zeros(n, dtype=bool)
+    for i, (x, y, w, h, area) in enumerate(stats[1:n], start=1):
         at_edge = x == 0 or y == 0 or x + w == width or y + h == height
-        if area >= _MIN_INK_PIXELS and not (at_edge and min(w, h) <= _RULE_STUB):
-            return False
-    return True
+        keep[i] = area >= _MIN_INK_PIXELS and not (at_edge and min(w, h) <= _RULE_STUB)
+    return keep[labels]
+
+
+def _is_blank(gray: np.ndarray) -> bool:
+    """True when the crop holds no glyph. Judged before OCR because engines
+    hallucinate characters in paper noise rather than return nothing."""
+    return not glyph_mask(gray).any()
+
+
+def _runs(flags: np.ndarray) -> list[tuple[int, int]]:
+    """(start, end) of each run of True in a 1-D array."""
+    padded = np.concatenate(([False], flags.astype(bool), [False]))
+    edges = np.flatnonzero(padded[1:] != padded[:-1])
+    return [(int(a), int(b)) for a, b in zip(edges[::2], edges[1::2])]
+
+
+#: Rows of ink closer than this share of the tallest row band belong to one
+#: text line (the strokes of 二 or 三 on their own leave blank rows between).
+_LINE_MERGE_SHARE = 1.15
+#: White margin around a line cut for recognition, as a share of its height
+#: (the recogniser was trained on detector boxes, which have such a margin).
+_LINE_MARGIN_SHARE = 0.3
+
+
+def cut_lines(mask: np.ndarray) -> list[tuple[int, int, int, int]]:
+    """Text lines of a single block of text (a table cell) as (x0, top, x1,
+    bottom) boxes, found from the glyph mask's row profile: lines are
+    separated by blank rows. A band shorter than a line (a row of 一, the
+    dots of a colon) is joined to its neighbour while the two together are
+    no taller than the block's tallest band, i.e. one line."""
+    bands = _runs(mask.any(axis=1))
+    if not bands:
+        return []
+    tallest = max(b - a for a, b in bands)
+    lines: list[list[int]] = []
+    for top, bottom in bands:
+        if lines and bottom - lines[-1][0] <= _LINE_MERGE_SHARE * tallest:
+            lines[-1][1] = bottom
+        else:
+            lines.append([top, bottom])
+    boxes = []
+    for top, bottom in lines:
+        cols = np.flatnonzero(mask[top:bottom].any(axis=0))
+        boxes.append((int(cols[0]), top, int(cols[-1]) + 1, bottom))
+    return boxes
+
+
+def _line_crop(gray: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarray:
+    """A line's pixels with a white margin around them."""
+    x0, top, x1, bottom = box
+    margin = max(2, round(_LINE_MARGIN_SHARE * (bottom - top)))
+    crop = gray[top:bottom, x0:x1]
+    return cv2.copyMakeBorder(crop, margin, margin, margin, margin, cv2.BORDER_CONSTANT, value=255)
 
 
 def _pad(gray: np.ndarray) -> tuple[np.ndarray, int]:
@@ -202,6 +271,108 @@ def _read_cell(gray: np.ndarray, read: Callable[[np.ndarray], list[OcrLine]]) ->
     return _cell_line([_unpad(ln, pad, height, width) for ln in read(padded)], height, width)
 
 
+#: Punctuation printed in two widths (ASCII and its fullwidth form), which a
+#: recogniser tells apart badly: the glyphs are the same shape.
+_TWO_WIDTHS = {ascii_: chr(ord(ascii_) + 0xFEE0) for ascii_ in "(),:;!?"}
+_TWO_WIDTHS_BACK = {full: ascii_ for ascii_, full in _TWO_WIDTHS.items()}
+#: Distance (in ems) between the centres of the characters either side of a
+#: punctuation mark: a fullwidth mark takes a whole em cell, so its (wide)
+#: neighbours stand 2–2.4 em apart; an ASCII one, 1.3–1.6 em. A narrow
+#: neighbour (a digit) stands a quarter em closer; the span is corrected
+#: for that before it is judged.
+_FULLWIDTH_SPAN = 1.78
+_HALFWIDTH_SPAN = 1.6
+_NARROW_NEIGHBOUR_EM = 0.25
+#: Ideograph pairs a line needs before its em can be measured.
+_MIN_EM_PAIRS = 2
+_OPENING, _CLOSING = "(（", ")）"
+
+
+def _is_ideograph(ch: str) -> bool:
+    return "\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff"
+
+
+def _is_wide(ch: str) -> bool:
+    return unicodedata.east_asian_width(ch) in ("W", "F")
+
+
+def _width_of_pair(chars: list[str], i: int, measured: dict[int, bool]) -> bool | None:
+    """The measured width of the bracket paired with bracket ``i`` in the
+    line (True = fullwidth), if any: a pair is printed in one width."""
+    step, mine, partner = (1, _OPENING, _CLOSING) if chars[i] in _OPENING else (-1, _CLOSING, _OPENING)
+    depth, j = 0, i + step
+    while 0 <= j < len(chars):
+        if chars[j] in mine:
+            depth += 1
+        elif chars[j] in partner:
+            if depth == 0:
+                return measured.get(j)
+            depth -= 1
+        j += step
+    return None
+
+
+def settle_punctuation_width(text: str, positions: list[int] | list[float]) -> str:
+    """Each two-width punctuation mark of a recognised line put in the width
+    it was printed in, measured from where the recogniser saw each character.
+
+    ``positions`` are the characters' positions along the line (any unit;
+    one per non-space character, in order), e.g. the CTC frame each was
+    decoded at. The line's em is the median step between adjacent
+    ideographs (they advance one em each); a mark whose neighbours stand
+    two ems apart fills a cell of its own and is fullwidth, one whose
+    neighbours stand closer is ASCII. A bracket at a line end, which has
+    one neighbour only, takes the width of its partner when that was
+    measured. Lines with too few ideographs to measure an em, and spans in
+    between, are left as read. The recogniser reads the shape right and the
+    width by guess (its only prose errors on the scanned fixture,
+    docs/OCR.md); the print tells."""
+    chars = [ch for ch in text if not ch.isspace()]
+    marks = [i for i, ch in enumerate(chars) if ch in _TWO_WIDTHS or ch in _TWO_WIDTHS_BACK]
+    if not marks or len(chars) != len(positions):
+        return text
+    steps = [b - a for a, b, x, y in zip(positions, positions[1:], chars, chars[1:]) if _is_ideograph(x) and _is_ideograph(y)]
+    em = float(np.median(steps)) if len(steps) >= _MIN_EM_PAIRS else 0.0
+    if em <= 0:
+        return text
+    measured: dict[int, bool] = {}
+    for i in marks:
+        if 0 < i < len(chars) - 1:
+            narrow = sum(not _is_wide(chars[j]) for j in (i - 1, i + 1))
+            span = (positions[i + 1] - positions[i - 1]) / em + _NARROW_NEIGHBOUR_EM * narrow
+            if span >= _FULLWIDTH_SPAN or span <= _HALFWIDTH_SPAN:
+                measured[i] = span >= _FULLWIDTH_SPAN
+    for i in marks:
+        if i not in measured and chars[i] in _OPENING + _CLOSING:
+            paired = _width_of_pair(chars, i, measured)
+            if paired is not None:
+                measured[i] = paired
+    settled = list(chars)
+    for i, full in measured.items():
+        settled[i] = _TWO_WIDTHS.get(chars[i], chars[i]) if full else _TWO_WIDTHS_BACK.get(chars[i], chars[i])
+    out = iter(settled)
+    return "".join(ch if ch.isspace() else next(out) for ch in text)
+
+
+Recognize = Callable[[list[np.ndarray]], list[tuple[str, float]]]
+
+
+def read_cells_by_lines(images: list[np.ndarray], recognize: Recognize) -> list[OcrLine]:
+    """Cell crops read by recognition alone: each crop's lines are cut by
+    :func:`cut_lines`, and the lines of all crops go to ``recognize`` (one
+    line image → its text and confidence) in one call, so an engine can
+    batch them. Blank crops are not read."""
+    grays = [_gray(image) for image in images]
+    boxes = [cut_lines(glyph_mask(gray)) for gray in grays]
+    crops = [_line_crop(gray, box) for gray, cell_boxes in zip(grays, boxes) for box in cell_boxes]
+    read = iter(recognize(crops) if crops else [])
+    cells = []
+    for gray, cell_boxes in zip(grays, boxes):
+        lines = [OcrLine(text.strip(), box, confidence) for box, (text, confidence) in zip(cell_boxes, read)]
+        cells.append(_cell_line(lines, *gray.shape))
+    return cells
+
+
 # --- RapidOCR ---------------------------------------------------------------------------------------------
 
 _RAPIDOCR_HINT = (
@@ -215,11 +386,20 @@ _RAPIDOCR_MODELS = {
     "Cls.model_path": "ch_ppocr_mobile_v2.0_cls_mobile.onnx",
 }
 
-#: Longest side (px) of an image RapidOCR works on; larger ones are shrunk.
-#: An A4 page at 300 dpi is 3508 px.
-_MAX_SIDE = 4000
-#: Longest side (px) of the copy text detection runs on.
-_DET_MAX_SIDE = 2000
+#: Resolution text detection works at (relative to the image's, taken to
+#: be the 200 dpi scans are rendered at: 0.75 of it). 10.5 pt text is then
+#: 22 px tall, which the detector finds as well as at full size, for half
+#: the CPU; lines are still recognised from the full-resolution image.
+DET_DPI = 150
+_IMAGE_DPI = 200
+#: The detector needs this many pixels around text (a one-line band is
+#: padded up to it, as RapidOCR pads thin images).
+_DET_PAD = 16
+#: onnxruntime threads per session (intra- and inter-op): see the module docstring.
+_ORT_THREADS = 1
+#: Lines recognised per onnxruntime call. Lines of similar width are batched
+#: together (the recogniser sorts them), so padding costs little.
+_REC_BATCH = 16
 
 
 def _rapidocr_models() -> dict[str, str] | None:
@@ -230,7 +410,7 @@ def _rapidocr_models() -> dict[str, str] | None:
     spec = importlib.util.find_spec("rapidocr")
     if spec is None or not spec.submodule_search_locations or importlib.util.find_spec("onnxruntime") is None:
         return None
-    models = Path(list(spec.submodule_search_locations)[0]) / "models"
+    models = Path(next(iter(spec.submodule_search_locations))) / "models"
     paths = {key: models / filename for key, filename in _RAPIDOCR_MODELS.items()}
     if not all(path.is_file() for path in paths.values()):
         return None
@@ -249,7 +429,9 @@ def _rapidocr() -> Any:
     Every model path is given explicitly: rapidocr resolves a missing path
     to a download URL, and jixiao must never touch the network. The text
     direction classifier is off: scans of these documents are upright, and
-    it would cost time on every line.
+    it would cost time on every line. jixiao calls the detector and the
+    recogniser itself (:class:`RapidOcrEngine`), so it chooses the
+    resolution detection sees and batches recognition across regions.
     """
     models = _rapidocr_models()
     if models is None:
@@ -259,18 +441,26 @@ def _rapidocr() -> Any:
     params: dict[str, Any] = {
         "Global.log_level": "error",  # not a warning per blank region
         "Global.use_cls": False,
-        # The defaults upscale an image until its short side is 736 px before
-        # detection (a 40 px cell crop 18x: 1.5 s a cell and a fifth of the
-        # characters lost) and shrink every image to 2000 px before anything.
-        # Here detection never upscales and sees at most _DET_MAX_SIDE px (as
-        # accurate on a page as full size, in half the time), while lines are
-        # recognised from the image at full resolution.
-        "Global.max_side_len": _MAX_SIDE,
+        # Detection never rescales the copy it is given (DET_DPI is applied
+        # before); the defaults would upscale a small image until its short
+        # side is 736 px (a 40 px crop 18x: 1.5 s and a fifth of its text lost).
         "Det.limit_type": "max",
-        "Det.limit_side_len": _DET_MAX_SIDE,
+        "Det.limit_side_len": 1 << 15,
+        "Rec.rec_batch_num": _REC_BATCH,
+        "EngineConfig.onnxruntime.intra_op_num_threads": _ORT_THREADS,
+        "EngineConfig.onnxruntime.inter_op_num_threads": _ORT_THREADS,
         **models,
     }
     return rapidocr.RapidOCR(params=params)
+
+
+def _rapidocr_stages() -> tuple[Any, Any]:
+    """RapidOCR's detector and recogniser, loaded on first use. RapidOCR's
+    own ``__call__`` runs both on one image; jixiao needs them apart (a
+    detector copy at another resolution, recognition batched over many
+    regions), which its lazy loaders give (rapidocr is pinned < 4)."""
+    engine = _rapidocr()
+    return engine._load_det_model(), engine._load_rec_model()
 
 
 class RapidOcrEngine:
@@ -280,28 +470,52 @@ class RapidOcrEngine:
 
     def read_lines(self, image: np.ndarray) -> list[OcrLine]:
         gray = _gray(image)
-        return _reading_order(self._read(gray))
+        boxes = self._detect(gray)
+        crops = [gray[top:bottom, x0:x1] for x0, top, x1, bottom in boxes]
+        lines = [OcrLine(text.strip(), box, score)
+                 for box, (text, score) in zip(boxes, self.recognize(crops) if crops else [])]
+        return _reading_order([ln for ln in lines if ln.text and ln.confidence >= _rapidocr().text_score])
 
     def read_cell(self, image: np.ndarray) -> OcrLine:
-        return _read_cell(_gray(image), self._read)
+        return self.read_cells([image])[0]
+
+    def read_cells(self, images: list[np.ndarray]) -> list[OcrLine]:
+        return read_cells_by_lines(images, self.recognize)
 
     @staticmethod
-    def _read(gray: np.ndarray) -> list[OcrLine]:
-        result = _rapidocr()(gray)
-        if result.boxes is None or result.txts is None:
-            return []
-        height, width = gray.shape
+    def recognize(crops: list[np.ndarray]) -> list[tuple[str, float]]:
+        """Text and confidence of each line image, in one batched call."""
+        from rapidocr.ch_ppocr_rec import TextRecInput
+
+        _, recognizer = _rapidocr_stages()
+        bgr = [cv2.cvtColor(_gray(crop), cv2.COLOR_GRAY2BGR) for crop in crops]
+        result = recognizer(TextRecInput(img=bgr, return_word_box=True))
         lines = []
-        for quad, text, score in zip(result.boxes, result.txts, result.scores):
-            xs, ys = quad[:, 0], quad[:, 1]
-            box = (
-                int(max(0, np.floor(xs.min()))),
-                int(max(0, np.floor(ys.min()))),
-                int(min(width, np.ceil(xs.max()))),
-                int(min(height, np.ceil(ys.max()))),
-            )
-            lines.append(OcrLine(text.strip(), box, float(score)))
-        return [ln for ln in lines if ln.text]
+        for text, score, words in zip(result.txts, result.scores, result.word_results):
+            columns = [col for cols in (words.word_cols if words else []) for col in cols]
+            lines.append((settle_punctuation_width(text, columns), float(score)))
+        return lines
+
+    @staticmethod
+    def _detect(gray: np.ndarray) -> list[tuple[int, int, int, int]]:
+        """Text line boxes (x0, top, x1, bottom) in the image's pixels, found
+        on a white-padded copy at DET_DPI."""
+        detector, _ = _rapidocr_stages()
+        height, width = gray.shape
+        scale = DET_DPI / _IMAGE_DPI
+        small = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+        small = cv2.copyMakeBorder(small, _DET_PAD, _DET_PAD, _DET_PAD, _DET_PAD, cv2.BORDER_CONSTANT, value=255)
+        found = detector(cv2.cvtColor(small, cv2.COLOR_GRAY2BGR))
+        if found.boxes is None:
+            return []
+        boxes = []
+        for quad in found.boxes:
+            xs, ys = (quad[:, 0] - _DET_PAD) / scale, (quad[:, 1] - _DET_PAD) / scale
+            box = (int(max(0, np.floor(xs.min()))), int(max(0, np.floor(ys.min()))),
+                   int(min(width, np.ceil(xs.max()))), int(min(height, np.ceil(ys.max()))))
+            if box[2] > box[0] and box[3] > box[1]:
+                boxes.append(box)
+        return boxes
 
 
 # --- Tesseract --------------------------------------------------------------------------------------------
@@ -345,6 +559,10 @@ class TesseractEngine:
 
     def read_cell(self, image: np.ndarray) -> OcrLine:
         return _read_cell(_gray(image), lambda padded: self._read(padded, _PSM_CELL))
+
+    def read_cells(self, images: list[np.ndarray]) -> list[OcrLine]:
+        """One Tesseract run per cell (psm 6 reads a cell's lines itself)."""
+        return [self.read_cell(image) for image in images]
 
     @staticmethod
     def _read(gray: np.ndarray, psm: int) -> list[OcrLine]:

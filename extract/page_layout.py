@@ -14,8 +14,9 @@ from jixiao.model import BBox, Cell, Diagnostic, Page
 from .glyphs import Glyph, glyphs_from_chars
 from .grids import Grid, RuledLines, find_grids
 from .orientation import page_turn, turn_page
-from .pdf_open import PageContent, RenderModePage, page_content
+from .pdf_open import PageContent, ParsedPage, page_content
 from .rules import outlined_glyphs, page_segments, snap_and_join
+from .text_quality import assess_text_layer
 from .text_tables import rule_stacks, text_grid
 from .textlines import TextLine, group_lines, join_lines, plain_text
 
@@ -50,9 +51,12 @@ class PageLayout:
     lines: list[TextLine]
     tables: list[PageTable]
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    #: Why the page's text layer cannot be used ("" when it can): its text
+    #: must come from OCR; its tables' geometry (empty cells) still holds.
+    unusable_text: str = ""
 
 
-def image_coverage(page: RenderModePage, content: PageContent) -> float:
+def image_coverage(page: ParsedPage, content: PageContent) -> float:
     area = float(page.width * page.height) or 1.0
     covered = sum(
         max(0.0, float(min(im["x1"], page.bbox[2]) - max(im["x0"], page.bbox[0])))
@@ -62,7 +66,7 @@ def image_coverage(page: RenderModePage, content: PageContent) -> float:
     return min(1.0, covered / area)
 
 
-def page_model(page: RenderModePage, has_text: bool, turn: int = 0) -> Page:
+def page_model(page: ParsedPage, has_text: bool, turn: int = 0) -> Page:
     """The page as read: turned ``turn`` degrees clockwise (text printed
     sideways), its size and rotation are those of the turned page."""
     width, height = float(page.width), float(page.height)
@@ -77,7 +81,7 @@ def page_model(page: RenderModePage, has_text: bool, turn: int = 0) -> Page:
     )
 
 
-def is_scanned(page: RenderModePage, content: PageContent, glyphs: list[Glyph]) -> bool:
+def is_scanned(page: ParsedPage, content: PageContent, glyphs: list[Glyph]) -> bool:
     return not any(not g.text.isspace() for g in glyphs) and image_coverage(page, content) >= _SCAN_COVERAGE
 
 
@@ -146,10 +150,12 @@ def split_by_tables(glyphs: list[Glyph], boxes: list[BBox]) -> tuple[list[list[G
     return inside, outside
 
 
-def analyse_page(page: RenderModePage) -> tuple[PageLayout, list[Glyph]]:
+def analyse_page(page: ParsedPage) -> tuple[PageLayout, list[Glyph]]:
     """Tables and body lines of one page with the pdfplumber engine. Also
     returns the page's glyphs so another table engine can reuse them."""
     content = page_content(page)
+    number = page.page_number
+    verdict = assess_text_layer(content.chars)
     turn = page_turn(content.chars)
     page_box = tuple(float(v) for v in page.bbox)
     if turn:
@@ -157,21 +163,21 @@ def analyse_page(page: RenderModePage) -> tuple[PageLayout, list[Glyph]]:
         page_box = (0.0, 0.0, width, height)
     outlined = outlined_glyphs(content.chars, content.rects, content.curves)
     chars = [{**c, "render_mode": _FILL_STROKE} if i in outlined else c for i, c in enumerate(content.chars)]
-    glyphs = glyphs_from_chars(chars)
-    number = page.page_number
-    model = page_model(page, has_text=not is_scanned(page, content, glyphs), turn=turn)
+    # an unusable text layer gives no glyphs: OCR reads the page, on the grids the rules draw
+    glyphs = glyphs_from_chars(chars) if verdict.usable else []
+    model = page_model(page, has_text=verdict.usable and not is_scanned(page, content, glyphs), turn=turn)
     segments = snap_and_join(page_segments(content.lines, content.rects, content.curves, content.chars, page_box))
     grids = find_grids(segments)
-    stacks = rule_stacks(segments)
+    stacks = rule_stacks(segments) if verdict.usable else []
     if stacks:
         _, unruled = split_by_tables(glyphs, [BBox.rounded(*g.bounds) for g in grids])
         grids += [g for g in (text_grid(st, unruled, number) for st in stacks) if g is not None]
         grids.sort(key=lambda g: (g.ys[0], g.xs[0]))
     boxes = [BBox.rounded(*g.bounds) for g in grids]
     inside, outside = split_by_tables(glyphs, boxes)
-    # gridlines with nothing written in them are a chart or a drawing
+    # gridlines with nothing written in them are a chart or a drawing (known only where the text layer is usable)
     kept = [i for i in range(len(grids)) if any(not g.text.isspace() for g in inside[i])]
-    if len(kept) < len(grids):
+    if verdict.usable and len(kept) < len(grids):
         grids = [grids[i] for i in kept]
         inside, outside = split_by_tables(glyphs, [boxes[i] for i in kept])
     tables = [fill_grid(grid, inside[i], number) for i, grid in enumerate(grids)]
@@ -180,4 +186,8 @@ def analyse_page(page: RenderModePage) -> tuple[PageLayout, list[Glyph]]:
         for grid in grids
         for note in grid.notes
     ]
-    return PageLayout(page=model, lines=group_lines(outside, number), tables=tables, diagnostics=diagnostics), glyphs
+    if not verdict.usable:
+        diagnostics.append(Diagnostic(code="TEXT_LAYER_UNUSABLE", page=number, message=verdict.reason))
+    layout = PageLayout(page=model, lines=group_lines(outside, number), tables=tables, diagnostics=diagnostics,
+                        unusable_text=verdict.reason)
+    return layout, glyphs

@@ -1,19 +1,15 @@
-"""Open a PDF with pdfplumber, turning every way a file can be unusable into
-one specific :class:`~jixiao.errors.InputError`.
+"""The boundary where a PDF parser's objects become jixiao's page content.
 
-pdfplumber (pdfminer.six underneath) does not report a glyph's text render
-mode, so a glyph drawn bold by filling *and* stroking its outline (``2 Tr``,
-what ReportLab and LibreOffice's synthetic bold emit) is indistinguishable
-from a regular one. :class:`RenderModePage` records the mode on every char as
-``render_mode`` by hooking the one place pdfminer still knows it.
+Two parsers can read a PDF: pypdfium2 (the default, :mod:`.pdfium_document`)
+and pdfminer through pdfplumber (:mod:`.pdfminer_page`, selectable with
+``--parser pdfminer``). Each turns a page into a :class:`PageContent` — plain
+dicts in pdfplumber's coordinates and conventions — and everything after this
+boundary reads only that, so the two parsers can be compared on any PDF.
 
-:func:`page_content` reads the page's layout objects into plain dicts with
-pdfplumber's coordinates (top-left origin, MediaBox offsets applied) but only
-the keys extraction uses: pdfplumber's generic ``page.objects`` resolves
-every attribute of every object and costs a fifth of the extraction time.
-Shapes (lines, rects, curves) also carry ``seq`` (their paint order on the
-page), ``stroking_colorspace`` / ``non_stroking_colorspace`` (the colour
-space names, e.g. ``DeviceGray``, ``Separation``) and ``dash``.
+:func:`open_pdf` turns every way a file can be unusable into one specific
+:class:`~jixiao.errors.InputError`. Nothing here imports a parser until a
+file is opened with it: a process that reads with pypdfium2 never loads
+pdfminer.
 """
 
 from __future__ import annotations
@@ -23,13 +19,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import pdfplumber
-from pdfminer.layout import LTChar, LTContainer, LTCurve, LTImage, LTLine, LTPage, LTRect
-from pdfminer.pdfinterp import PDFPageInterpreter
-from pdfplumber.page import Page, PDFPageAggregatorWithMarkedContent, fix_fontname_bytes
-from pdfplumber.utils.exceptions import PdfminerException
+from typing import Any, Protocol
 
 from jixiao.errors import ErrorCode, InputError
 from jixiao.model import SourceInfo
@@ -37,53 +27,21 @@ from jixiao.model import SourceInfo
 _EOF_WINDOW = 2048
 
 
-class _RenderModeAggregator(PDFPageAggregatorWithMarkedContent):
-    """Tags each LTChar with the text render mode in force when it was shown."""
-
-    _render_mode: int = 0
-
-    def render_string(self, textstate, seq, ncs, graphicstate) -> None:  # type: ignore[no-untyped-def]
-        self._render_mode = textstate.render
-        super().render_string(textstate, seq, ncs, graphicstate)
-
-    def render_char(self, *args, **kwargs) -> float:  # type: ignore[no-untyped-def]
-        adv = super().render_char(*args, **kwargs)
-        self.cur_item._objs[-1].render_mode = self._render_mode  # type: ignore[attr-defined]
-        return adv
-
-    def paint_path(self, gstate, stroke, fill, evenodd, path) -> None:  # type: ignore[no-untyped-def]
-        """Tags each new shape with the colour spaces it was painted in: a
-        one-component colour is a grey level in DeviceGray but an amount of
-        ink in a Separation (spot) colour space."""
-        before = len(self.cur_item._objs)
-        super().paint_path(gstate, stroke, fill, evenodd, path)
-        for obj in self.cur_item._objs[before:]:
-            obj.stroking_colorspace = gstate.scs.name
-            obj.non_stroking_colorspace = gstate.ncs.name
-
-
-class RenderModePage(Page):
-    """A pdfplumber page whose chars carry ``render_mode`` (0 fill, 1 stroke,
-    2 fill+stroke, 3 invisible, ...)."""
-
-    @property
-    def layout(self) -> LTPage:
-        if hasattr(self, "_layout"):
-            return self._layout
-        device = _RenderModeAggregator(self.pdf.rsrcmgr, pageno=self.page_number, laparams=self.pdf.laparams)
-        interpreter = PDFPageInterpreter(self.pdf.rsrcmgr, device)
-        try:
-            interpreter.process_page(self.page_obj)
-        except Exception as e:  # pdfminer raises anything from deep inside
-            raise PdfminerException(e) from e
-        self._layout = device.get_result()
-        return self._layout
-
-
-
 @dataclass
 class PageContent:
-    """What extraction needs of a page, in pdfplumber's coordinates."""
+    """What extraction needs of a page, in pdfplumber's coordinates.
+
+    Every parser fills ``chars`` (``x0 x1 top bottom text size fontname
+    upright render_mode``, and ``matrix``: the text matrix in pdfminer's
+    page space, /Rotate applied, whose baseline tells the text direction),
+    the shapes ``lines`` / ``rects`` / ``curves`` (box, ``pts``, ``fill``,
+    ``stroke``, ``stroking_color`` / ``non_stroking_color`` with their
+    ``stroking_colorspace`` / ``non_stroking_colorspace`` names, ``seq``
+    (paint order on the page), ``linewidth``, ``dash``) and ``images``
+    (box). pypdfium2 gives every colour as the RGB it paints (``DeviceRGB``:
+    a spot colour converted through its alternate space). A parser may add
+    keys (pypdfium2: ``seq`` and ``clip`` on chars, alphas on shapes); a
+    consumer must not depend on them."""
 
     chars: list[dict[str, Any]] = field(default_factory=list)
     lines: list[dict[str, Any]] = field(default_factory=list)
@@ -92,71 +50,30 @@ class PageContent:
     images: list[dict[str, Any]] = field(default_factory=list)
 
 
-def _color(value: Any) -> Any:
-    return value if isinstance(value, tuple) else (value,)
+class ParsedPage(Protocol):
+    """A page as either parser opens it (pdfplumber's page attributes)."""
+
+    page_number: int  # 1-based
+
+    @property
+    def width(self) -> Any: ...
+
+    @property
+    def height(self) -> Any: ...
+
+    @property
+    def bbox(self) -> Any: ...  # (x0, top, x1, bottom)
+
+    @property
+    def rotation(self) -> Any: ...
+
+    def content(self) -> PageContent: ...
+
+    def close(self) -> None: ...
 
 
-def page_content(page: RenderModePage) -> PageContent:
-    mb_x0, mb_top = float(page.mediabox[0]), float(page.mediabox[1])
-    height = float(page.height)
-    content = PageContent()
-
-    def box(obj: Any) -> dict[str, Any]:
-        return {
-            "x0": obj.x0 + mb_x0,
-            "x1": obj.x1 + mb_x0,
-            "top": height - obj.y1 + mb_top,
-            "bottom": height - obj.y0 + mb_top,
-        }
-
-    def points(obj: Any) -> list[tuple[float, float]]:
-        return [(mb_x0 + x, mb_top + height - y) for x, y in obj.pts]
-
-    seq = 0
-
-    def walk(objs: list[Any]) -> None:
-        nonlocal seq
-        for obj in objs:
-            seq += 1
-            if isinstance(obj, LTChar):
-                fontname = obj.fontname
-                if isinstance(fontname, bytes):
-                    fontname = fix_fontname_bytes(fontname)
-                content.chars.append(
-                    {
-                        **box(obj),
-                        "text": obj.get_text(),
-                        "size": obj.size,
-                        "fontname": fontname,
-                        "upright": obj.upright,
-                        "render_mode": getattr(obj, "render_mode", 0),
-                        "matrix": obj.matrix,  # its baseline tells the text direction
-                    }
-                )
-            elif isinstance(obj, (LTLine, LTRect, LTCurve)):
-                shape = {
-                    **box(obj),
-                    "pts": points(obj),
-                    "fill": obj.fill,
-                    "stroke": obj.stroke,
-                    "stroking_color": _color(obj.stroking_color),
-                    "non_stroking_color": _color(obj.non_stroking_color),
-                    # paint order, colour spaces and dash pattern: what a
-                    # rule looks like depends on what was painted under it
-                    "seq": seq,
-                    "stroking_colorspace": getattr(obj, "stroking_colorspace", None),
-                    "non_stroking_colorspace": getattr(obj, "non_stroking_colorspace", None),
-                    "dash": obj.dashing_style,
-                }
-                kind = content.lines if isinstance(obj, LTLine) else content.rects if isinstance(obj, LTRect) else content.curves
-                kind.append(shape)
-            elif isinstance(obj, LTImage):
-                content.images.append(box(obj))
-            elif isinstance(obj, LTContainer):
-                walk(obj._objs)
-
-    walk(page.layout._objs)
-    return content
+def page_content(page: ParsedPage) -> PageContent:
+    return page.content()
 
 
 def sha256_of(path: Path) -> str:
@@ -169,8 +86,8 @@ def sha256_of(path: Path) -> str:
 
 def check_file(path: Path) -> None:
     """Cheap checks before any parsing: exists, not empty, looks like a PDF,
-    not cut short. A PDF cut in half still half-parses in pdfminer (it scans
-    for objects when the xref is gone) and would silently lose pages, so a
+    not cut short. A PDF cut in half still half-parses (parsers scan for
+    objects when the xref is gone) and would silently lose pages, so a
     missing ``%%EOF`` is an error here."""
     if not path.is_file():
         raise InputError(path, "file not found", code=ErrorCode.NOT_FOUND)
@@ -187,56 +104,37 @@ def check_file(path: Path) -> None:
         raise InputError(path, f"truncated PDF (no %%EOF marker; {size} bytes)", code=ErrorCode.TRUNCATED)
 
 
-def _classify_open_error(path: Path, error: Exception) -> InputError:
-    cause = error.args[0] if isinstance(error, PdfminerException) and error.args else error
-    name = type(cause).__name__
-    if "Password" in name or "Encryption" in name:
-        return InputError(path, "password-protected PDF (cannot decrypt)", code=ErrorCode.ENCRYPTED)
-    if name in ("PSEOF",):
-        return InputError(path, "truncated PDF (unexpected end of file)", code=ErrorCode.TRUNCATED)
-    return InputError(path, f"malformed PDF ({name}: {cause})", code=ErrorCode.MALFORMED)
-
-
 @contextmanager
-def open_pdf(path: str | Path) -> Iterator[tuple[pdfplumber.PDF, list[RenderModePage]]]:
-    """Open ``path`` and yield the pdfplumber PDF with its pages as
-    :class:`RenderModePage`. Raises :class:`InputError` for unusable files."""
+def open_pdf(path: str | Path, parser: str = "pypdfium2") -> Iterator[tuple[dict[str, str | None], list[ParsedPage]]]:
+    """Open ``path`` with ``parser`` and yield the document's metadata
+    (Producer, Creator, Title) and its pages. Raises :class:`InputError`
+    for unusable files."""
     path = Path(path)
     check_file(path)
-    try:
-        pdf = pdfplumber.open(path)
-    except Exception as e:
-        raise _classify_open_error(path, e) from e
-    try:
-        try:
-            plain_pages = pdf.pages
-        except Exception as e:
-            raise _classify_open_error(path, e) from e
-        if not plain_pages:
-            raise InputError(path, "PDF has no pages", code=ErrorCode.NO_PAGES)
-        pages = [
-            RenderModePage(pdf, p.page_obj, page_number=p.page_number, initial_doctop=p.initial_doctop)
-            for p in plain_pages
-        ]
-        yield pdf, pages
-    finally:
-        pdf.close()
+    if parser == "pdfminer":
+        from .pdfminer_page import open_pdfminer as opener
+    else:
+        from .pdfium_document import open_pdfium as opener
+    with opener(path) as (metadata, pages):
+        yield metadata, pages
 
 
-def source_info(path: Path, pdf: pdfplumber.PDF) -> SourceInfo:
-    meta = pdf.metadata or {}
-
-    def text(key: str) -> str | None:
-        value = meta.get(key)
-        if isinstance(value, bytes):
-            value = value.decode("utf-8", "replace")
-        return str(value) if value else None
-
+def source_info(path: Path, metadata: dict[str, str | None]) -> SourceInfo:
     return SourceInfo(
         path=str(path),
         sha256=sha256_of(path),
         size_bytes=path.stat().st_size,
-        producer=text("Producer"),
-        creator=text("Creator"),
-        title=text("Title"),
+        producer=metadata.get("Producer"),
+        creator=metadata.get("Creator"),
+        title=metadata.get("Title"),
     )
+
+
+def __getattr__(name: str) -> Any:
+    """``RenderModePage`` moved to :mod:`.pdfminer_page`; importing it from
+    here still works but loads pdfminer."""
+    if name == "RenderModePage":
+        from .pdfminer_page import RenderModePage
+
+        return RenderModePage
+    raise AttributeError(name)

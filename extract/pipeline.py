@@ -10,67 +10,123 @@ engines differ in tables alone and can be compared on any PDF.
 from __future__ import annotations
 
 import logging
+import multiprocessing
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from dataclasses import dataclass
+from functools import partial
+from multiprocessing.context import BaseContext
 from pathlib import Path
 from typing import Any
 
-from pdfminer.psparser import PSException
-from pdfplumber.utils.exceptions import PdfminerException
-from pypdfium2 import PdfiumError
-
 from jixiao.errors import ErrorCode, InputError
-from jixiao.model import Document
+from jixiao.model import Document, Page
 from jixiao.settings import ENGINES, OCR_MODES, Engine, OcrMode, Settings
 
 from .furniture import remove_furniture
 from .integrity import PageCheck, read_whole
-from .page_layout import PageLayout, analyse_page, split_by_tables
+from .page_layout import PageLayout, analyse_page, page_model, split_by_tables
 from .pdf_open import open_pdf, source_info
 from .reading_order import TableMark, read_blocks
 from .stitching import stitch_tables
 from .textlines import group_lines
 
-#: Exceptions that mean "the parser could not read this page's content".
-_PARSER_ERRORS = (PdfminerException, PSException, PdfiumError)
+#: Where the parsers' own exception classes live: such an exception means
+#: "the parser could not read this page's content"; any other is a bug of ours.
+_PARSER_MODULES = ("pdfminer", "pdfplumber", "pypdfium2")
 
 #: One DEBUG record per page read, with ``page`` and ``pages``: the corpus
 #: runner's progress bar counts pages from them.
 _progress = logging.getLogger("jixiao.progress")
 
 
+@dataclass
+class _Pending:
+    """A page being OCR'd: its number (for errors) and its future layout."""
+
+    page: int
+    future: Future
+
+
 class _Scanner:
     """OCR for the pages that need it, set up on the first such page: the
-    page renderer and the OCR engine are heavy, and most PDFs never need them."""
+    page renderer and the OCR engine are heavy, and most PDFs never need them.
 
-    def __init__(self, path: Path):
+    With ``workers`` > 1 the pages are OCR'd in that many processes while
+    the rest of the document is read (OCR is one onnxruntime thread per
+    process, so a page per core is how a lone document uses the machine);
+    with 1 they are OCR'd in this process, as the corpus runner wants (it
+    already runs a document per core)."""
+
+    def __init__(self, path: Path, workers: int = 1):
         self.path = path
-        self._setup: tuple | None = None
-        self.lines: list = []  # every OCR line, for the document-level bold decision
+        self.workers = workers
+        self._engine: str | None = None
+        self._document = None  # this process's pdfium document, when OCR-ing in process
+        self._pool: Executor | None = None
 
-    def analyse(self, page) -> PageLayout:
-        from .scan_page import analyse_scanned_page
-
-        if self._setup is None:
-            import pypdfium2 as pdfium
-
+    def analyse(self, page: Page, drawn: PageLayout | None = None) -> Future:
+        """Start OCR of one page (``drawn``: its layout from a text layer that
+        cannot be used, whose tables keep their ruled geometry); the future
+        gives its layout and OCR lines."""
+        if self._engine is None:
             from .ocr_engines import OcrUnavailable, get_engine
 
             try:
-                engine = get_engine()
+                self._engine = get_engine().name
             except OcrUnavailable as e:
-                raise InputError(self.path, f"no text layer (scanned?) and no OCR engine: {e}", page=page.page_number,
+                raise InputError(self.path, f"no text layer (scanned?) and no OCR engine: {e}", page=page.number,
                                  code=ErrorCode.NO_TEXT_LAYER) from e
-            self._setup = (pdfium.PdfDocument(self.path), engine)
-        document, engine = self._setup
-        layout, lines = analyse_scanned_page(document, page, engine)
-        self.lines += lines
-        return layout
+        from .scan_page import ocr_page
 
-    def finish(self) -> None:
-        if self._setup is not None:
-            from .scan_page import mark_bold_lines
+        tables = drawn.tables if drawn is not None else None
+        notes = drawn.diagnostics if drawn is not None else []
+        if self.workers > 1:
+            if self._pool is None:
+                self._pool = ProcessPoolExecutor(self.workers, mp_context=_pool_context())
+            return self._pool.submit(ocr_page, str(self.path), page, self._engine, tables, notes)
+        if self._document is None:
+            import pypdfium2 as pdfium
 
-            mark_bold_lines(self.lines)
-            self._setup[0].close()
+            self._document = pdfium.PdfDocument(self.path)
+        done: Future = Future()
+        done.set_result(ocr_page(self._document, page, self._engine, tables, notes))
+        return done
+
+    def finish(self, layouts: list[PageLayout | _Pending]) -> list[PageLayout]:
+        """The layouts with every OCR'd page in place, bold decided over all
+        of the document's OCR lines."""
+        from .scan_page import mark_bold_lines
+
+        try:
+            out, lines = [], []
+            for layout in layouts:
+                if isinstance(layout, _Pending):
+                    try:
+                        page_layout, page_lines = layout.future.result()
+                    except Exception as e:
+                        raise InputError(self.path, f"cannot OCR page ({type(e).__name__}: {e})", page=layout.page,
+                                         code=ErrorCode.MALFORMED) from e
+                    lines += page_lines
+                    layout = page_layout
+                out.append(layout)
+            mark_bold_lines(lines)
+            return out
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
+        if self._document is not None:
+            self._document.close()
+
+
+def _pool_context() -> BaseContext:
+    """Fork where the platform has it: a forked worker starts at once with
+    jixiao already imported. Safe even after this process has OCR'd: its
+    onnxruntime sessions run no threads of their own to be lost in a fork."""
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
 
 
 def _use_camelot_tables(path: Path, layouts: list[PageLayout], glyphs_by_page: list[list]) -> None:
@@ -98,11 +154,24 @@ def _edges(layout: PageLayout) -> tuple[bool, bool]:
     return opens, closes
 
 
-def read_pdf(path: str | Path, settings: Settings | None = None, **overrides: Any) -> Document:
+def _ocr(scanner: _Scanner, page, layout: PageLayout | None, ocr: str, path: Path) -> _Pending:
+    """Route a page without a usable text layer to OCR (or, with OCR off,
+    refuse it: the error says why the page needs it)."""
+    why = layout.unusable_text if layout is not None and layout.unusable_text else "no text layer (scanned?)"
+    if ocr == "off":
+        raise InputError(path, f"{why}; OCR is off (--ocr off)", page=page.page_number, code=ErrorCode.NO_TEXT_LAYER)
+    drawn = layout if layout is not None and layout.unusable_text else None
+    model = drawn.page if drawn is not None else page_model(page, has_text=False)
+    return _Pending(page.page_number, scanner.analyse(model, drawn))
+
+
+def read_pdf(path: str | Path, settings: Settings | None = None, *, ocr_workers: int = 1, **overrides: Any) -> Document:
     """Read a PDF into the document model.
 
     ``settings`` (or keyword overrides of its fields, ``engine="camelot"``)
-    say how; see :class:`~jixiao.settings.Settings`. Raises
+    say how; see :class:`~jixiao.settings.Settings`. ``ocr_workers``: how
+    many processes OCR the pages that need it (it changes only the speed;
+    leave it at 1 where documents already run in parallel). Raises
     :class:`~jixiao.errors.InputError` for unusable input (not a PDF, empty,
     truncated, encrypted, a scanned page that cannot be OCR'd) and
     ``pydantic.ValidationError`` for an unknown setting value. The read is
@@ -110,39 +179,43 @@ def read_pdf(path: str | Path, settings: Settings | None = None, **overrides: An
     is read from a repaired copy, and pages it still cannot read are named
     in ``PAGES_UNREAD`` diagnostics."""
     settings = Settings.model_validate({**(settings or Settings()).model_dump(), **overrides})
-    return read_whole(Path(path), settings, _read)
+    return read_whole(Path(path), settings, partial(_read, ocr_workers=ocr_workers))
 
 
-def _read(path: Path, settings: Settings, check: PageCheck) -> Document:
+def _read(path: Path, settings: Settings, check: PageCheck, *, ocr_workers: int) -> Document:
     engine, ocr = settings.engine, settings.ocr
-    layouts: list[PageLayout] = []
+    found: list[PageLayout | _Pending] = []
     glyphs_by_page: list[list] = []
-    scanner = _Scanner(path)
-    with open_pdf(path) as (pdf, pages):
+    scanner = _Scanner(path, ocr_workers)
+    with open_pdf(path, settings.parser) as (metadata, pages):
         check.pages(len(pages))
-        source = source_info(path, pdf)
-        for page in pages:
-            _progress.debug("page %d of %d", page.page_number, len(pages),
-                            extra={"page": page.page_number, "pages": len(pages)})
-            try:
-                layout, glyphs = (None, []) if ocr == "force" else analyse_page(page)
-                if layout is not None:
-                    check.page(page.page_number, found_text=bool(glyphs))
-                if layout is None or not layout.page.text_layer:
-                    if ocr == "off":
-                        raise InputError(path, "no text layer (scanned?); OCR is off (--ocr off)",
-                                         page=page.page_number, code=ErrorCode.NO_TEXT_LAYER)
-                    layout = scanner.analyse(page)
-            except _PARSER_ERRORS as e:  # the parser failed on this page; any other exception is a bug of ours
-                if isinstance(e.__cause__, MemoryError):
-                    raise e.__cause__  # the worker's memory cap, not a malformed page
-                raise InputError(path, f"cannot read page ({type(e).__name__}: {e})", page=page.page_number,
-                                 code=ErrorCode.MALFORMED) from e
-            finally:
-                page.close()
-            layouts.append(layout)
-            glyphs_by_page.append(glyphs if engine == "camelot" else [])
-        scanner.finish()
+        source = source_info(path, metadata)
+        try:
+            for page in pages:
+                _progress.debug("page %d of %d", page.page_number, len(pages),
+                                extra={"page": page.page_number, "pages": len(pages)})
+                try:
+                    layout, glyphs = (None, []) if ocr == "force" else analyse_page(page)
+                    if layout is not None:
+                        check.page(page.page_number, found_text=bool(glyphs))
+                    found.append(layout if layout is not None and layout.page.text_layer
+                                 else _ocr(scanner, page, layout, ocr, path))
+                except InputError:
+                    raise
+                except Exception as e:
+                    if not type(e).__module__.startswith(_PARSER_MODULES):
+                        raise  # a bug of ours: INTERNAL, never a malformed page
+                    if isinstance(e.__cause__, MemoryError):
+                        raise e.__cause__ from None  # the worker's memory cap, not a malformed page
+                    raise InputError(path, f"cannot read page ({type(e).__name__}: {e})", page=page.page_number,
+                                     code=ErrorCode.MALFORMED) from e
+                finally:
+                    page.close()
+                glyphs_by_page.append(glyphs if engine == "camelot" else [])
+        except BaseException:
+            scanner.close()
+            raise
+        layouts = scanner.finish(found)
     if engine == "camelot":
         _use_camelot_tables(path, layouts, glyphs_by_page)
     return assemble(source.sha256[:16], source, layouts, engine)

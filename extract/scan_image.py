@@ -92,6 +92,54 @@ def prepare(rgb: np.ndarray, dpi: int = DPI) -> PageImage:
     return PageImage(gray=gray, ink=binarize(gray), scale=dpi / 72, skew_degrees=angle)
 
 
+def render_drawn_page(pdf: pdfium.PdfDocument, index: int, dpi: int = DPI) -> PageImage:
+    """A page drawn from vector content (a text layer that cannot be used,
+    its glyphs still print), in grey. Unlike a scan it is level and its
+    colour is the author's (red text is text, not a seal), so it is neither
+    deskewed nor cleaned."""
+    gray = pdf[index].render(scale=dpi / 72, grayscale=True).to_numpy()
+    if gray.ndim == 3:
+        gray = np.ascontiguousarray(gray[:, :, 0])
+    return PageImage(gray=gray, ink=binarize(gray), scale=dpi / 72, skew_degrees=0.0)
+
+
+#: Blank rows (in points) that still join two bands of ink into one region for
+#: text detection: about a line of body text, so a paragraph is one region
+#: and the detector sees each line with its neighbours' spacing.
+_BAND_GAP_PT = 14.0
+#: Paper (in points) kept around a band of ink, so the detector sees text
+#: with the margin it was trained on.
+_BAND_MARGIN_PT = 8.0
+#: Ink blobs smaller than this (px) are speckle, not text to detect.
+_SPECKLE_PX = 10
+
+
+def ink_bands(image: PageImage, ink: np.ndarray) -> list[tuple[int, int, int, int]]:
+    """Regions (x0, top, x1, bottom, in pixels) of ``ink`` (a mask over the
+    page image) that hold text: runs of rows with ink, joined across short
+    gaps, each cut to the columns its ink spans and given a margin. Text
+    detection then runs on these alone, not on the blank paper around them
+    nor on the tables already read cell by cell."""
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    keep = stats[:, cv2.CC_STAT_AREA] >= _SPECKLE_PX
+    keep[0] = False
+    mask = keep[labels]
+    rows = np.flatnonzero(mask.any(axis=1))
+    if not len(rows):
+        return []
+    gap, margin = int(_BAND_GAP_PT * image.scale), int(_BAND_MARGIN_PT * image.scale)
+    height, width = mask.shape
+    breaks = np.flatnonzero(np.diff(rows) > gap)
+    starts = np.concatenate(([rows[0]], rows[breaks + 1]))
+    ends = np.concatenate((rows[breaks], [rows[-1]])) + 1
+    bands = []
+    for top, bottom in zip(starts, ends):
+        cols = np.flatnonzero(mask[top:bottom].any(axis=0))
+        bands.append((max(0, int(cols[0]) - margin), max(0, int(top) - margin),
+                      min(width, int(cols[-1]) + 1 + margin), min(height, int(bottom) + margin)))
+    return bands
+
+
 def _line_mask(ink: np.ndarray, length: int, horizontal: bool) -> np.ndarray:
     kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (length, 1) if horizontal else (1, length))
     mask = cv2.morphologyEx(ink, cv2.MORPH_OPEN, kernel)

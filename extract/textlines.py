@@ -41,13 +41,21 @@ def is_wide(ch: str) -> bool:
     )
 
 
+#: A run before it becomes a model object: (text, bold, font, size).
+Piece = tuple[str, bool, str, float]
+
+
 @dataclass
 class TextLine:
-    """One printed line: glyphs left to right on a shared baseline band."""
+    """One printed line: glyphs left to right on a shared baseline band.
+
+    Its styled runs are kept as plain tuples (:data:`Piece`) and made into
+    :class:`~jixiao.model.Run` objects only when asked for: most lines are
+    read for their text alone (table cells, headers, footers)."""
 
     glyphs: list[Glyph]
     page: int
-    runs: list[Run] = field(default_factory=list)
+    pieces: list[Piece] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.glyphs.sort(key=lambda g: (g.x0, g.order))
@@ -61,21 +69,25 @@ class TextLine:
         self.bold = all(g.bold for g in ink)
         confidences = [g.confidence for g in ink if g.confidence is not None]
         self.confidence = min(confidences) if confidences else None  # OCR lines only
-        self.runs = _line_runs(self.glyphs)
+        self._style()
         # spaces the PDF encodes at a line's ends are kept when lines are joined
         self.leading_space = self.glyphs[0].text.isspace()
         self.trailing_space = self.glyphs[-1].text.isspace()
 
+    def _style(self) -> None:
+        self.pieces = _line_pieces(self.glyphs)
+        self.text = "".join(p[0] for p in self.pieces)
+
     @property
-    def text(self) -> str:
-        return "".join(r.text for r in self.runs)
+    def runs(self) -> list[Run]:
+        return [_run(p) for p in self.pieces]
 
     def restyle(self, bold: bool) -> None:
         """Set every glyph's weight (OCR judges bold per line, after the fact)."""
         for g in self.glyphs:
             g.bold = bold
         self.bold = bold
-        self.runs = _line_runs(self.glyphs)
+        self._style()
 
     @property
     def bbox(self) -> BBox:
@@ -135,7 +147,7 @@ def _within_x(g: Glyph, band: list[Glyph]) -> bool:
     return min(b.x0 for b in band) - 2 * g.width <= g.x0 <= max(b.x1 for b in band) + 2 * g.width
 
 
-def _line_runs(glyphs: list[Glyph]) -> list[Run]:
+def _line_pieces(glyphs: list[Glyph]) -> list[Piece]:
     pieces: list[tuple[str, Glyph]] = []
     prev: Glyph | None = None
     pending_space = False
@@ -154,10 +166,15 @@ def _line_runs(glyphs: list[Glyph]) -> list[Run]:
         pieces.append((g.text, g))
         prev = g
         pending_space = False
-    runs: list[Run] = []
-    for (bold, font, size), group in groupby(pieces, key=lambda p: (p[1].bold, p[1].font, round(p[1].size, 1))):
-        runs.append(Run(text="".join(t for t, _ in group), bold=bold, font=font, size=size))
-    return runs
+    return [
+        ("".join(t for t, _ in group), bold, font, size)
+        for (bold, font, size), group in groupby(pieces, key=lambda p: (p[1].bold, p[1].font, round(p[1].size, 1)))
+    ]
+
+
+def _run(piece: Piece) -> Run:
+    text, bold, font, size = piece
+    return Run(text=text, bold=bold, font=font, size=size)
 
 
 def join_lines(lines: list[TextLine], right_limit: float | None = None) -> list[Run]:
@@ -166,14 +183,14 @@ def join_lines(lines: list[TextLine], right_limit: float | None = None) -> list[
     area ends), a line that ends although the next line's first token and
     two more ems would still have fitted was broken on purpose: the break
     is kept as ``\n`` (a forced line break typed in a cell)."""
-    runs: list[Run] = []
+    pieces: list[Piece] = []
     for i, line in enumerate(lines):
         if i > 0:
             sep = _line_separator(lines[i - 1], line, right_limit)
             if sep:
-                runs.append(Run(text=sep, bold=runs[-1].bold if runs else False, font="", size=line.size))
-        runs.extend(r.model_copy() for r in line.runs)
-    return merge_runs(runs)
+                pieces.append((sep, pieces[-1][1] if pieces else False, "", line.size))
+        pieces.extend(line.pieces)
+    return [_run(p) for p in _merge(pieces)]
 
 
 def _line_separator(prev: TextLine, line: TextLine, right_limit: float | None) -> str:
@@ -187,21 +204,26 @@ def _line_separator(prev: TextLine, line: TextLine, right_limit: float | None) -
     return " "
 
 
+def _merge(pieces: list[Piece]) -> list[Piece]:
+    """Merge neighbours with the same style; separators (font "") join the
+    piece before them."""
+    out: list[Piece] = []
+    for piece in pieces:
+        text, bold, font, size = piece
+        if not text:
+            continue
+        if out and ((out[-1][1], out[-1][2], out[-1][3]) == (bold, font, size) or (font == "" and text.isspace())):
+            last = out[-1]
+            out[-1] = (last[0] + text, last[1], last[2], last[3])
+        else:
+            out.append(piece)
+    return out
+
+
 def merge_runs(runs: list[Run]) -> list[Run]:
     """Merge neighbours with the same style; separators (font "") join the
     run before them."""
-    out: list[Run] = []
-    for run in runs:
-        if not run.text:
-            continue
-        if out and (
-            (out[-1].bold, out[-1].font, out[-1].size) == (run.bold, run.font, run.size)
-            or (run.font == "" and run.text.isspace())
-        ):
-            out[-1] = out[-1].model_copy(update={"text": out[-1].text + run.text})
-        else:
-            out.append(run)
-    return out
+    return [_run(p) for p in _merge([(r.text, r.bold, r.font, r.size) for r in runs])]
 
 
 def plain_text(runs: list[Run]) -> str:

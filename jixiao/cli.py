@@ -44,19 +44,33 @@ _ocr_option = click.option(
 )
 
 
+_parser_option = click.option(
+    "--parser",
+    type=click.Choice(["pypdfium2", "pdfminer"]),
+    default="pypdfium2",
+    show_default=True,
+    help="PDF parser whose objects become the page content (pdfminer: the previous parser, for comparison).",
+)
+
+
 def _fail(error: JixiaoError) -> None:
     click.echo(f"jixiao: error: {error}", err=True)
     sys.exit(EXIT_UNUSABLE)
 
 
-def _read(pdf: Path, engine: str, ocr: str):
+def _read(pdf: Path, engine: str, ocr: str, parser: str = "pypdfium2"):
+    """One document on its own: its scanned pages are OCR'd a page per
+    available core (OCR runs one thread per process)."""
+    import os
+
     from jixiao.extract import read_pdf
     from jixiao.filenames import readable
     from jixiao.log import current_document
 
     current_document.set(readable(pdf))  # log records name the file
     try:
-        return read_pdf(pdf, engine=engine, ocr=ocr)  # type: ignore[arg-type]
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+        return read_pdf(pdf, engine=engine, ocr=ocr, parser=parser, ocr_workers=cores)  # type: ignore[arg-type]
     except JixiaoError as e:
         _fail(e)
 
@@ -104,11 +118,12 @@ def main(ctx: click.Context, verbose: bool, log_file: Path | None) -> None:
 @click.option("-o", "--out-dir", type=click.Path(path_type=Path), required=True, help="Directory for DOC_ID.layout.json")
 @_engine_option
 @_ocr_option
-def extract(pdf: Path, out_dir: Path, engine: str, ocr: str) -> None:
+@_parser_option
+def extract(pdf: Path, out_dir: Path, engine: str, ocr: str, parser: str) -> None:
     """Read PDF into the layout document and write OUT_DIR/<doc-id>.layout.json."""
     from jixiao.atomic import write_text_atomic
 
-    document = _read(pdf, engine, ocr)
+    document = _read(pdf, engine, ocr, parser)
     target = out_dir / f"{document.doc_id}.layout.json"
     write_text_atomic(target, document.to_json(indent=1))
     click.echo(
@@ -124,10 +139,11 @@ def extract(pdf: Path, out_dir: Path, engine: str, ocr: str) -> None:
                    "instead of running them as formulas (OWASP); turn off to get cells byte for byte in a pipeline.")
 @_engine_option
 @_ocr_option
-def tables(pdf: Path, fmt: str, escape_formulas: bool, engine: str, ocr: str) -> None:
+@_parser_option
+def tables(pdf: Path, fmt: str, escape_formulas: bool, engine: str, ocr: str, parser: str) -> None:
     """Print the tables of PDF: HTML (one <table> per logical table, with
     rowspan/colspan), JSON (the model's tables), or CSV (one row per cell)."""
-    document = _read(pdf, engine, ocr)
+    document = _read(pdf, engine, ocr, parser)
     if fmt == "html":
         click.echo(
             '<!DOCTYPE html>\n<html lang="zh-CN">\n<head><meta charset="utf-8">'
@@ -166,15 +182,17 @@ def tables(pdf: Path, fmt: str, escape_formulas: bool, engine: str, ocr: str) ->
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @_engine_option
 @_ocr_option
+@_parser_option
 @click.pass_context
 def run(ctx: click.Context, corpus: Path | None, dataset: Path, workers: int | None, dask_local: int | None,
         dask_scheduler: str | None, force: bool, prune: bool, timeout_per_doc: float | None, max_memory_per_doc: int,
-        summary_json: Path | None, quiet: bool, engine: str, ocr: str) -> None:
+        summary_json: Path | None, quiet: bool, engine: str, ocr: str, parser: str) -> None:
     """Digitise every PDF under CORPUS (default: the bundled sample corpus)
     into the Parquet dataset. Documents whose bytes, settings, manifest
     values and jixiao version are unchanged are skipped, except failures that
-    may pass now (a timeout, a worker that died). Exit 0 when every document of the corpus is in the dataset (ok,
-    or partial: pages named as unread), 1 when some are failed or could not
+    may pass now (a timeout, a worker that died). Exit 0 when every
+    document of the corpus is in the dataset (ok, or partial: pages named
+    as unread), 1 when some are failed or could not
     be written, 2 for unusable input or a dataset another run is writing, 3
     for an internal error, 130 / 143 when stopped by Ctrl-C / SIGTERM."""
     import json
@@ -197,7 +215,7 @@ def run(ctx: click.Context, corpus: Path | None, dataset: Path, workers: int | N
 
     try:
         summary = run_corpus(
-            corpus or SAMPLE, dataset, Settings(engine=engine, ocr=ocr), workers=workers, dask_local=dask_local,
+            corpus or SAMPLE, dataset, Settings(engine=engine, ocr=ocr, parser=parser), workers=workers, dask_local=dask_local,
             dask_scheduler=dask_scheduler, force=force, prune=prune, timeout_s=timeout_per_doc,
             memory_mb=max_memory_per_doc, log_to_dataset=not ctx.meta.get("jixiao.log_file"),
             log_level=logging.DEBUG, progress=bar)  # the run always has a log: tracebacks go into it
@@ -391,13 +409,14 @@ def verify(dataset: Path, doc: str, source: Path | None, min_similarity: float |
 @click.option("-o", "--out", type=click.Path(path_type=Path), required=True, help="PNG file to write.")
 @_engine_option
 @_ocr_option
-def inspect(pdf: Path, page: int, out: Path, engine: str, ocr: str) -> None:
+@_parser_option
+def inspect(pdf: Path, page: int, out: Path, engine: str, ocr: str, parser: str) -> None:
     """Draw what was extracted on top of a page: each table cell outlined,
     merged cells shaded, text blocks outlined with their kind."""
     from jixiao.output.overlay import render_overlay
     from jixiao.output.page_image import PageImageError
 
-    document = _read(pdf, engine, ocr)
+    document = _read(pdf, engine, ocr, parser)
     if page > len(document.pages):
         raise click.UsageError(f"--page {page}: {pdf} has {len(document.pages)} pages")
     try:

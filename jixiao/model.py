@@ -19,8 +19,9 @@ gives back an equal document.
 from __future__ import annotations
 
 import html
+from collections.abc import Iterator
 from enum import Enum
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -74,7 +75,11 @@ class Page(_Model):
     height: float
     rotation: int = 0
     label: str | None = Field(None, description="printed page number (footer/header), e.g. '10'")
-    text_layer: bool = Field(True, description="False when the page has no text layer (a scan)")
+    text_layer: bool = Field(
+        True,
+        description="False when the page's text was not read from a text layer but by OCR: a scan, or a text "
+        "layer without usable Unicode (a TEXT_LAYER_UNUSABLE diagnostic says why)",
+    )
 
 
 class Run(_Model):

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import sys
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -59,12 +59,17 @@ def external_fixtures() -> list[Fixture]:
     return [Fixture(d.name, d) for d in sorted((FIXTURES / "external").iterdir())]
 
 
-@lru_cache(maxsize=None)
-def read_cached(pdf: Path, engine: str = "pdfplumber"):
-    """Extraction is the slow part of the suite; read each PDF once."""
+#: Both PDF parsers; extraction tests run on each (pypdfium2 is the default).
+PARSERS = ("pypdfium2", "pdfminer")
+
+
+@cache
+def read_cached(pdf: Path, engine: str = "pdfplumber", parser: str = "pypdfium2"):
+    """Extraction is the slow part of the suite; read each PDF once per
+    engine and parser."""
     import jixiao
 
-    return jixiao.read_pdf(pdf, engine=engine)
+    return jixiao.read_pdf(pdf, engine=engine, parser=parser)
 
 
 @pytest.fixture(scope="session")

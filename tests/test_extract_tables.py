@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import Fixture, corpus_fixtures, external_fixtures, read_cached
+from conftest import PARSERS, Fixture, corpus_fixtures, external_fixtures, read_cached
 from teds import tables_from_html, teds
 
 BORN_DIGITAL = corpus_fixtures()
@@ -12,8 +12,9 @@ BORN_DIGITAL = corpus_fixtures()
 EXTERNAL = [f for f in external_fixtures() if not f.name.startswith("peer-")]
 
 
-def _scores(fx: Fixture, engine: str = "pdfplumber") -> tuple[int, int, list[float], list[float]]:
-    doc = read_cached(fx.pdf, engine)
+def _scores(fx: Fixture, engine: str = "pdfplumber", parser: str = "pypdfium2"
+            ) -> tuple[int, int, list[float], list[float]]:
+    doc = read_cached(fx.pdf, engine, parser)
     predicted = tables_from_html(f"<html><body>{doc.tables_html()}</body></html>") if doc.tables else []
     truth_file = fx.truth / "tables.html"
     truth = tables_from_html(truth_file.read_text(encoding="utf-8")) if truth_file.exists() else []
@@ -22,28 +23,31 @@ def _scores(fx: Fixture, engine: str = "pdfplumber") -> tuple[int, int, list[flo
     return len(predicted), len(truth), full, structure
 
 
+@pytest.mark.parametrize("parser", PARSERS)
 @pytest.mark.parametrize("fx", BORN_DIGITAL, ids=lambda f: f.name)
-def test_born_digital_tables_are_exact(fx: Fixture) -> None:
-    n_pred, n_truth, full, _ = _scores(fx)
+def test_born_digital_tables_are_exact(fx: Fixture, parser: str) -> None:
+    n_pred, n_truth, full, _ = _scores(fx, parser=parser)
     assert n_pred == n_truth
     assert full == [1.0] * n_truth
 
 
+@pytest.mark.parametrize("parser", PARSERS)
 @pytest.mark.parametrize("fx", EXTERNAL, ids=lambda f: f.name)
-def test_external_tables(fx: Fixture) -> None:
+def test_external_tables(fx: Fixture, parser: str) -> None:
     """Real PDFs from other producers: no table missed or invented, TEDS ≥ 0.98.
     The fake-bold résumé and annual-report cover have no table at all."""
-    n_pred, n_truth, full, _ = _scores(fx)
+    n_pred, n_truth, full, _ = _scores(fx, parser=parser)
     assert n_pred == n_truth
     assert all(score >= 0.98 for score in full), full
 
 
-def test_page_break_rejoins_merged_cells() -> None:
+@pytest.mark.parametrize("parser", PARSERS)
+def test_page_break_rejoins_merged_cells(parser: str) -> None:
     """-narrow breaks every table across pages; 绩效指标 and 产出指标 cut by the
     break must come back as single cells with their full rowspans, and the
     blank 二级指标 cell at the top of page 14 must stay its own cell."""
     fx = next(f for f in BORN_DIGITAL if f.name.endswith("-narrow"))
-    doc = read_cached(fx.pdf)
+    doc = read_cached(fx.pdf, parser=parser)
     t5 = doc.tables[4]
     assert (t5.page_start, t5.page_end) == (13, 14)
     cells = {(c.row, c.col): c for c in t5.cells}
@@ -54,9 +58,10 @@ def test_page_break_rejoins_merged_cells() -> None:
     assert doc.tables[2].n_rows == 14
 
 
-def test_table_pages_match_truth() -> None:
+@pytest.mark.parametrize("parser", PARSERS)
+def test_table_pages_match_truth(parser: str) -> None:
     for fx in BORN_DIGITAL:
-        doc = read_cached(fx.pdf)
+        doc = read_cached(fx.pdf, parser=parser)
         truth = [b for b in fx.truth_document()["blocks"] if b["type"] == "table"]
         for table, expected in zip(doc.tables, truth, strict=True):
             rows = [f.page for f in table.fragments for _ in range(f.n_rows)]

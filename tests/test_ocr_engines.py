@@ -10,15 +10,14 @@ from __future__ import annotations
 
 import json
 import socket
-from functools import lru_cache
+from functools import cache
 
 import numpy as np
 import pytest
 from conftest import FIXTURES
-from rapidfuzz.distance import Levenshtein
-
 from jixiao.extract import ocr_engines
 from jixiao.extract.ocr_engines import OcrUnavailable, available_engines, get_engine
+from rapidfuzz.distance import Levenshtein
 
 SCAN = FIXTURES / "corpus" / "hebei-chengde-gxq-zrzy-2023-scan"
 ENGINES = ["rapidocr", "tesseract"]
@@ -28,7 +27,7 @@ LINE_CROP = (3, slice(645, 735), slice(200, 1480))
 BLANK_CELL_CROP = (10, slice(996, 1046), slice(576, 752))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _page(number: int) -> np.ndarray:
     import pypdfium2 as pdfium
 
@@ -128,3 +127,88 @@ def test_rapidocr_loads_only_bundled_models(monkeypatch):
     bundled = (rapidocr.__path__[0] + "/models/").replace("\\", "/")
     for stage in ("Det", "Rec"):
         assert str(instance.cfg[stage].model_path).replace("\\", "/").startswith(bundled)
+
+
+# --- the parts of the fast path, on hand-made inputs ------------------------------------------------------
+
+
+def _mask(height: int, width: int, boxes: list[tuple[int, int, int, int]]) -> np.ndarray:
+    mask = np.zeros((height, width), dtype=bool)
+    for x0, top, x1, bottom in boxes:
+        mask[top:bottom, x0:x1] = True
+    return mask
+
+
+def test_lines_are_cut_at_blank_rows() -> None:
+    """Two text lines 30 px tall, 12 px apart; the strokes of a lone 二
+    (two bars with blank rows between) stay one line."""
+    mask = _mask(140, 300, [(10, 5, 200, 35), (10, 47, 120, 77), (20, 95, 50, 101), (18, 115, 52, 122)])
+    assert ocr_engines.cut_lines(mask) == [(10, 5, 200, 35), (10, 47, 120, 77), (18, 95, 52, 122)]
+
+
+def test_cells_are_read_in_one_batch() -> None:
+    """Every line of every cell goes to the recogniser in one call; a blank
+    cell is not read; a cell's lines are joined without a space between CJK."""
+    calls: list[int] = []
+
+    def recognize(crops: list[np.ndarray]) -> list[tuple[str, float]]:
+        calls.append(len(crops))
+        return [("第一行", 0.9), ("第二行", 0.8), ("40.00", 0.99)][: len(crops)]
+
+    white = np.full((120, 400), 255, dtype=np.uint8)
+    two_lines, blank, one_line = white.copy(), white.copy(), white.copy()
+    two_lines[10:40, 20:300] = 0
+    two_lines[60:90, 20:200] = 0
+    one_line[40:70, 50:150] = 0
+    cells = ocr_engines.read_cells_by_lines([two_lines, blank, one_line], recognize)
+    assert calls == [3]
+    assert [(c.text, c.confidence) for c in cells] == [("第一行第二行", 0.8), ("", 1.0), ("40.00", 0.99)]
+
+
+@pytest.mark.parametrize(
+    ("text", "positions", "expected"),
+    [
+        # fullwidth brackets: each fills an em cell (em = 5 frames)
+        ("目标(一)土地", [2.5, 7.5, 13.75, 17.5, 21.25, 27.5, 32.5], "目标（一）土地"),
+        # ASCII brackets: the neighbours stand 1.3 em apart
+        ("目标（一）土地", [2.5, 7.5, 11.0, 14.2, 17.5, 20.8, 25.8], "目标(一)土地"),
+        # a line-start bracket takes the width its partner was measured at
+        ("(三）地籍科", [3.75, 7.5, 11.25, 17.5, 22.5, 27.5], "（三）地籍科"),
+        # a digit neighbour is a quarter em closer
+        ("总体规划(2021", [2.5, 7.5, 12.5, 17.5, 23.75, 26.25, 28.75, 31.25, 33.75], "总体规划（2021"),
+        ("总体规划（2021", [2.5, 7.5, 12.5, 17.5, 21.0, 23.3, 25.8, 28.3, 30.8], "总体规划(2021"),
+        ("绩效目标:有效", [2.5, 7.5, 12.5, 17.5, 21.0, 27.5, 32.5], "绩效目标：有效"),
+        # no em to measure (one ideograph pair): left as read
+        ("40.00(万元)", [1, 2, 3, 4, 5, 6, 8, 13, 15], "40.00(万元)"),
+        # spaces are kept where they were
+        ("Total 目标 (一) 土地", [1, 2, 3, 4, 5, 10, 15, 21.25, 25, 28.75, 35, 40], "Total 目标 （一） 土地"),
+    ],
+)
+def test_punctuation_width_is_read_from_the_print(text: str, positions: list[float], expected: str) -> None:
+    assert ocr_engines.settle_punctuation_width(text, positions) == expected
+
+
+def test_onnxruntime_runs_one_thread_per_process() -> None:
+    if "rapidocr" not in available_engines():
+        pytest.skip("OCR engine 'rapidocr' is not installed (see docs/OCR.md)")
+    for stage in ocr_engines._rapidocr_stages():
+        options = stage.session.session.get_session_options()
+        assert (options.intra_op_num_threads, options.inter_op_num_threads) == (1, 1)
+
+
+def test_page_text_is_detected_on_the_bands_that_hold_ink() -> None:
+    """Two paragraphs far apart are two bands, each cut to its ink's columns
+    with a margin; the lines of a paragraph are one band; specks are not text."""
+    from jixiao.extract.scan_image import PageImage, ink_bands
+
+    ink = np.zeros((1000, 800), dtype=np.uint8)
+    ink[100:130, 100:700] = 255  # paragraph 1, line 1
+    ink[150:180, 100:500] = 255  # paragraph 1, line 2 (20 px below: same band)
+    ink[600:630, 300:400] = 255  # a heading far below
+    ink[900:902, 50:52] = 255  # a speck
+    image = PageImage(gray=255 - ink, ink=ink, scale=200 / 72, skew_degrees=0.0)
+    margin = int(8 * 200 / 72)
+    assert ink_bands(image, ink) == [
+        (100 - margin, 100 - margin, 700 + margin, 180 + margin),
+        (300 - margin, 600 - margin, 400 + margin, 630 + margin),
+    ]
