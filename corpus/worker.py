@@ -21,14 +21,13 @@ import time
 from dataclasses import replace
 from datetime import datetime, timezone
 
+from jixiao.errors import ErrorCode, JixiaoError
 from jixiao.extract import read_pdf
 from jixiao.filenames import readable
 from jixiao.log import current_document
 from jixiao.normalize import normalize_document
 from jixiao.normalize.records import DocumentMeta, NormalizedDocument
 from jixiao.output.dataset import document_record, write_document
-
-from jixiao.errors import ErrorCode, JixiaoError
 
 from .discovery import CorpusItem
 from .identity import provenance
