@@ -196,8 +196,8 @@ def _read(path: Path, settings: Settings, check: PageCheck, *, ocr_workers: int)
                                 extra={"page": page.page_number, "pages": len(pages)})
                 try:
                     layout, glyphs = (None, []) if ocr == "force" else analyse_page(page)
-                    if layout is not None:
-                        check.page(page.page_number, found_text=bool(glyphs))
+                    if layout is not None:  # text judged unusable (and OCR'd) was read, not missed
+                        check.page(page.page_number, found_text=bool(glyphs or layout.unusable_text))
                     found.append(layout if layout is not None and layout.page.text_layer
                                  else _ocr(scanner, page, layout, ocr, path))
                 except InputError:

@@ -194,3 +194,21 @@ def test_a_decompression_bomb_is_refused_before_it_is_read(tmp_path: Path) -> No
     with pytest.raises(InputError, match=r"inflates to more than 512 MB: a decompression bomb") as refused:
         read_pdf(bomb)
     assert refused.value.code is ErrorCode.TOO_LARGE and time.monotonic() - started < 30
+
+
+def test_text_the_parser_judged_unusable_is_not_unread_text(monkeypatch) -> None:
+    """A text layer the extractor rejects (glyphs that map to nothing, so the
+    page is OCR'd) was read: the independent reader's text there is no sign
+    of damage, so no repair is tried."""
+    real = pipeline.analyse_page
+
+    def unusable(page):
+        layout, _ = real(page)
+        layout.unusable_text = "the text layer maps its glyphs to nothing"
+        layout.page = layout.page.model_copy(update={"text_layer": False})
+        return layout, []
+
+    monkeypatch.setattr(pipeline, "analyse_page", unusable)
+    with pytest.raises(InputError) as refused:
+        read_pdf(FIXTURES / "external/pdfplumber-issue-842/document.pdf", ocr="off")
+    assert refused.value.code is ErrorCode.NO_TEXT_LAYER and "repaired" not in str(refused.value)
