@@ -5,15 +5,15 @@ Started by :class:`.supervisor.Child` as ``python -c … <fd>`` with one end of
 a socket pair (not through ``multiprocessing``, whose processes cannot be
 started from a Dask worker's daemonic process). Messages are pickled
 tuples: the supervisor sends ``(module, function, args)`` or None (exit);
-the worker answers ``("ready", pid)`` once, then per call any number of
+the worker answers ``("ready", resident MB)`` once, then per call any number of
 ``("log", level, logger, text)`` and ``("progress", page, pages)`` and
 finally ``("result", value)`` or ``("error", text)``.
 
-The memory cap is an address-space limit (``RLIMIT_AS``) set after the
-imports, at what they took plus the run's allowance, so the worker can
-always start yet a document that needs more fails with ``MemoryError``
-(inside C code, an allocation that fails) instead of taking the machine's
-memory. The worker ignores Ctrl-C (its supervisor stops it) and dies with
+The memory cap is a data limit (``RLIMIT_DATA``: private writable
+memory) set after the imports, at what they took plus the run's allowance,
+so the worker can always start yet a document that needs more fails with
+``MemoryError`` (inside C code, an allocation that fails) instead of taking
+the machine's memory. The worker ignores Ctrl-C (its supervisor stops it) and dies with
 its parent when that is a local run's process.
 """
 
@@ -44,7 +44,7 @@ _PR_SET_PDEATHSIG = 1
 
 @dataclass(frozen=True)
 class ChildConfig:
-    memory_mb: int | None  # address space allowed on top of the imports; None: no cap
+    memory_mb: int | None  # private memory allowed on top of the imports; None: no cap
     log_level: int  # records at this level and above are sent to the supervisor
     tmp_dir: Path  # this run's temporary folder (tempfile.gettempdir() in the worker)
     die_with_parent: bool  # only when the parent is the thread that waits for this process
@@ -86,17 +86,28 @@ def _die_with_parent(parent: int) -> None:
         os._exit(1)
 
 
+def _resident_mb() -> float:
+    """What the imports left resident: the supervisor measures a dead
+    worker's peak against it."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux
+
+
 def _cap_memory(allowance_mb: int) -> None:
+    """Cap the private writable memory (RLIMIT_DATA: heap and anonymous
+    mappings, counted when they become writable) at what the imports took
+    plus the allowance. Not the address space (RLIMIT_AS): allocators
+    reserve large inaccessible ranges up front (pdfium's, onnxruntime's),
+    which would fail under an address-space cap although they use nothing."""
     used = 0
     with open("/proc/self/status") as status:
         for line in status:
-            if line.startswith("VmSize:"):
+            if line.startswith("VmData:"):
                 used = int(line.split()[1]) * 1024
     limit = used + allowance_mb * 1024 * 1024
-    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    _, hard = resource.getrlimit(resource.RLIMIT_DATA)
     if hard != resource.RLIM_INFINITY:
         limit = min(limit, hard)
-    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    resource.setrlimit(resource.RLIMIT_DATA, (limit, hard))
 
 
 def serve(conn: Connection) -> None:
@@ -120,7 +131,7 @@ def serve(conn: Connection) -> None:
     if config.memory_mb and sys.platform.startswith("linux"):
         _cap_memory(config.memory_mb)
     with lock:
-        conn.send(("ready", os.getpid()))
+        conn.send(("ready", _resident_mb()))
     while True:
         try:
             call = conn.recv()

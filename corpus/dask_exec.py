@@ -28,7 +28,7 @@ from jixiao.filenames import readable
 from .child import ChildConfig
 from .discovery import CorpusItem
 from .job import Job, Outcome
-from .supervisor import RECORDS, Child, WorkerError, replay, timeout_message
+from .supervisor import RECORDS, Child, WorkerError, death, replay, timeout_message
 
 log = logging.getLogger(__name__)
 
@@ -61,8 +61,7 @@ def run_on_worker(item: CorpusItem, job: Job, config: ChildConfig) -> Outcome:
     except TimeoutError:
         code, message = ErrorCode.TIMEOUT.value, timeout_message(item, job)
     except EOFError:
-        code, message = (ErrorCode.WORKER_DIED.value,
-                         f"{readable(item.path)}: the worker process reading it {child.exit_description()}")
+        code, message = death(child, item)
     except WorkerError as error:
         code, message = ErrorCode.INTERNAL.value, f"{readable(item.path)}: internal error: {error}"
     child.kill()

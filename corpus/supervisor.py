@@ -24,6 +24,7 @@ This module runs in the run's parent process: it imports nothing heavy.
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import socket
 import subprocess
@@ -55,6 +56,10 @@ START_TIMEOUT_S = 300.0
 #: How long a worker asked to exit may take before it is killed.
 EXIT_GRACE_S = 2.0
 
+#: A worker that dies by a signal after using this share of its memory
+#: allowance ran out of memory (its document is TOO_LARGE, not WORKER_DIED).
+MEMORY_USED_WHEN_DIED = 0.5
+
 #: Workers that may die in a row while starting before the run gives up (an
 #: installation that cannot import, rather than a machine short of memory).
 START_FAILURES = 3
@@ -76,6 +81,16 @@ def _name(item: CorpusItem) -> str:
 
 def timeout_message(item: CorpusItem, job: Job) -> str:
     return f"{_name(item)}: took longer than {job.timeout_s:g} s (--timeout-per-doc)"
+
+
+def death(child: Child, item: CorpusItem) -> tuple[str, str]:
+    """The error code and message of a document whose worker died."""
+    how = child.exit_description()
+    if child.ran_out_of_memory():
+        message = (f"{_name(item)}: needs more memory than a worker may use (--max-memory-per-doc "
+                   f"{child.memory_mb} MB; its worker {how} at {child.peak_mb:.0f} MB)")
+        return ErrorCode.TOO_LARGE.value, message
+    return ErrorCode.WORKER_DIED.value, f"{_name(item)}: the worker process reading it {how}"
 
 
 def describe_exit(returncode: int | None) -> str:
@@ -130,7 +145,10 @@ class Child:
                 errors.close()
         self.conn = Connection(mine.detach())
         self.conn.send(config)
+        self.memory_mb = config.memory_mb
         self.ready = False
+        self.resident_mb = 0.0  # after its imports (from its "ready")
+        self.peak_mb = 0.0  # its peak resident memory, once it has exited
         self.task: Task | None = None
         self.documents = 0
         self.started = time.monotonic()
@@ -144,11 +162,27 @@ class Child:
         self.conn.send((WORKER, "process", task.args))
 
     def exit_description(self) -> str:
-        try:
-            return describe_exit(self.process.wait(timeout=EXIT_GRACE_S))
-        except subprocess.TimeoutExpired:
-            self.kill()
-            return "closed its connection and was killed"
+        """How it ended (waiting up to EXIT_GRACE_S for it to do so)."""
+        deadline = time.monotonic() + EXIT_GRACE_S
+        while self.process.returncode is None:
+            pid, status, usage = os.wait4(self.process.pid, os.WNOHANG)
+            if pid:
+                self.process.returncode = os.waitstatus_to_exitcode(status)
+                self.peak_mb = usage.ru_maxrss / 1024  # kB on Linux
+            elif time.monotonic() > deadline:
+                self.kill()
+                return "closed its connection and was killed"
+            else:
+                time.sleep(0.01)
+        return describe_exit(self.process.returncode)
+
+    def ran_out_of_memory(self) -> bool:
+        """After it died by a signal: whether it had used most of its memory
+        allowance by then (a C++ library that cannot allocate aborts the
+        process rather than raise: std::bad_alloc, pdfium's allocator)."""
+        return (self.memory_mb is not None and self.process.returncode is not None
+                and self.process.returncode < 0
+                and self.peak_mb - self.resident_mb >= MEMORY_USED_WHEN_DIED * self.memory_mb)
 
     def kill(self) -> None:
         if self.process.poll() is None:
@@ -191,7 +225,7 @@ class Child:
         message = self.conn.recv()  # EOFError when it died
         kind = message[0]
         if kind == "ready":
-            self.ready = True
+            self.ready, self.resident_mb = True, message[1]
         elif kind == "result":
             return message
         elif kind == "error":
@@ -304,7 +338,7 @@ class LocalPool:
             while child.conn.poll():
                 message = child.conn.recv()
                 if message[0] == "ready":
-                    child.ready = True
+                    child.ready, child.resident_mb = True, message[1]
                     self._start_failures = 0
                 elif message[0] in ("result", "error"):
                     break  # the rest (if any) after the outcome: the child may be replaced
@@ -346,11 +380,9 @@ class LocalPool:
         if task is None:
             log.warning("an idle worker process %s; started another", how)
             return
-        message = f"{_name(task.item)}: the worker process reading it {how}"
-        if how.startswith("died") and self.job.memory_mb:
-            message += f"; it may have run out of memory (--max-memory-per-doc {self.job.memory_mb} MB)"
+        code, message = death(child, task.item)
         log.warning("%s; recorded as failed, the run goes on", message)
-        yield self.record(task.item, ErrorCode.WORKER_DIED.value, message, time.monotonic() - task.started)
+        yield self.record(task.item, code, message, time.monotonic() - task.started)
 
     def _overdue(self) -> Iterator[Outcome]:
         now = time.monotonic()

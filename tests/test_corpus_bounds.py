@@ -171,9 +171,13 @@ def _peak_of_descendants(run: subprocess.Popen) -> float:
 @pytest.mark.parametrize(("inflated_mib", "options", "message"), [
     # refused before it is read: a stream beyond MAX_INFLATED_MB is a bomb whatever the memory cap
     (2048, (), "inflates to more than 512 MB: a decompression bomb"),
-    # below that, the worker's memory cap stops it
-    (448, ("--max-memory-per-doc", "256"), "needs more memory than a worker may use (--max-memory-per-doc 256 MB)"),
-], ids=["bomb", "over-the-cap"])
+    # below that, the worker's memory cap stops it: a MemoryError in Python (pdfminer), or an abort in C++
+    # (pdfium) after the worker used most of its allowance
+    (448, ("--max-memory-per-doc", "256", "--parser", "pdfminer"),
+     "needs more memory than a worker may use (--max-memory-per-doc 256 MB)"),
+    (448, ("--max-memory-per-doc", "256", "--parser", "pypdfium2"),
+     "needs more memory than a worker may use (--max-memory-per-doc 256 MB"),
+], ids=["bomb", "over-the-cap-pdfminer", "over-the-cap-pdfium"])
 def test_a_decompression_bomb_fails_fast_as_too_large(inflated_mib: int, options: tuple[str, ...], message: str,
                                                        tmp_path: Path) -> None:
     corpus = small_corpus(tmp_path / "corpus")

@@ -16,8 +16,10 @@ from conftest import FIXTURES
 from jixiao.cli import main
 from jixiao.corpus.runner import run_corpus
 from jixiao.extract import pipeline
+from jixiao.settings import Settings
 
-#: pdfminer warns about this file's fonts ("Could not get FontBBox …").
+#: pdfminer warns about this file's fonts ("Could not get FontBBox …"): a
+#: library's warnings, read with the pdfminer parser.
 WARNS = FIXTURES / "corpus/hebei-chengde-gxq-zrzy-2023-html/document.pdf"
 SMALL = FIXTURES / "external/pdfplumber-issue-842/document.pdf"
 
@@ -46,7 +48,8 @@ def test_an_input_error_is_exit_2_not_internal(tmp_path: Path) -> None:
 @pytest.mark.slow
 def test_parser_warnings_go_to_the_log_and_name_the_file(tmp_path: Path) -> None:
     log = tmp_path / "jixiao.log"
-    result = CliRunner().invoke(main, ["--log-file", str(log), "tables", str(WARNS), "--format", "json"])
+    result = CliRunner().invoke(main, ["--log-file", str(log), "tables", str(WARNS), "--format", "json",
+                                       "--parser", "pdfminer"])
     assert result.exit_code == 0
     assert "FontBBox" not in result.output  # not on the terminal without --verbose
     warnings = [line for line in log.read_text(encoding="utf-8").splitlines() if "FontBBox" in line]
@@ -59,7 +62,7 @@ def test_workers_warnings_reach_the_run_log_with_the_file(tmp_path: Path) -> Non
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     shutil.copy(WARNS, corpus / "browser.pdf")
-    summary = run_corpus(corpus, tmp_path / "ds", workers=1, log_to_dataset=True)
+    summary = run_corpus(corpus, tmp_path / "ds", Settings(parser="pdfminer"), workers=1, log_to_dataset=True)
     assert summary.log_file is not None and summary.exit_code == 0
     lines = Path(summary.log_file).read_text(encoding="utf-8").splitlines()
     warnings = [line for line in lines if "FontBBox" in line]
