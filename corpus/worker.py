@@ -1,65 +1,40 @@
 """One document, start to finish: extract → normalise → write its Parquet files.
 
-This is the unit of work every executor runs (the local process pool and
-Dask alike), so it takes and returns only small picklable values and writes
-its own files: nothing but an :class:`Outcome` travels back. It never
-raises for a bad document — the failure becomes the document's ``documents``
-row with status ``failed``, an error code and a message naming the page.
+This runs in a worker process (``.child``), locally or on a Dask worker,
+and writes its own document's files: only an :class:`~.job.Outcome` travels
+back. It never raises for a bad document — the failure becomes the
+document's ``documents`` row with status ``failed``, an error code and a
+message naming the page. Only errors of reading the PDF are input errors; an
+exception of jixiao's own code is ``INTERNAL``, its traceback in the log.
+Limits on time and memory are enforced from outside, by the process that
+runs this one (``.supervisor``); a ``MemoryError`` under the worker's memory
+cap is ``TOO_LARGE``. A document whose rows cannot be written (a full disk)
+is not recorded as failed — it is not the document's fault — but comes back
+``unwritten``, so the run stops and a re-run does it.
 """
 
 from __future__ import annotations
 
+import logging
 import re
-import signal
-import threading
 import time
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime, timezone
-from pathlib import Path
-from types import FrameType
-
-from jixiao.extract import read_pdf
-from jixiao.normalize import normalize_document
-from jixiao.normalize.records import DocumentMeta, NormalizedDocument
-from jixiao.output.dataset import document_record, failed_record, write_document, write_failed
 
 from jixiao.errors import ErrorCode, JixiaoError
+from jixiao.extract import read_pdf
+from jixiao.filenames import readable
+from jixiao.log import current_document
+from jixiao.normalize import normalize_document
+from jixiao.normalize.records import DocumentMeta, NormalizedDocument
+from jixiao.output.dataset import document_record, write_document
 
 from .discovery import CorpusItem
+from .identity import provenance
+from .job import Job, Outcome
+from .records import record_failure, written
 
-
-@dataclass(frozen=True)
-class Job:
-    """How to process documents: the same for every document of a run."""
-
-    dataset: Path
-    engine: str
-    pipeline_version: str
-    timeout_s: float | None = None
-    ocr: str = "auto"
-    parser: str = "pypdfium2"
-
-
-@dataclass(frozen=True)
-class Outcome:
-    doc_id: str
-    path: str
-    status: str  # "ok" | "failed"
-    pages: int
-    seconds: float
-    error_code: str | None = None
-    error: str | None = None
-
-
-class _Timeout(BaseException):
-    """Raised by the alarm. A BaseException, like KeyboardInterrupt, so that
-    no ``except Exception`` on the way (a page that fails to parse is
-    reported as malformed) can mistake it for the document's fault."""
-
-
-def _on_alarm(signum: int, frame: FrameType | None) -> None:
-    raise _Timeout()
-
+log = logging.getLogger(__name__)
 
 _YEAR_IN_PATH = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 
@@ -67,65 +42,64 @@ _YEAR_IN_PATH = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 def _apply_manifest(nd: NormalizedDocument, item: CorpusItem) -> None:
     """Values from manifest.csv win over what the document's text says; a
     year the text does not give is taken from the file's path (archives are
-    often filed by year: 2019/…, …_2019.pdf)."""
-    m = item.manifest
-    nd.meta = replace(
-        nd.meta,
-        **{k: v for k, v in vars(m).items() if k in vars(DocumentMeta()) and v is not None},
-    )
-    if nd.meta.year is None:
-        found = _YEAR_IN_PATH.findall(str(item.path))
+    often filed by year: 2019/…, …_2019.pdf). Either is marked as not
+    printed (``document_meta``): the value is not the document's."""
+    given = {k: v for k, v in item.manifest.values().items() if k in vars(DocumentMeta())}
+    if nd.meta.year is None and "year" not in given:
+        found = _YEAR_IN_PATH.findall(item.relpath)
         if found:
-            nd.meta = replace(nd.meta, year=int(found[-1]))
+            given["year"] = int(found[-1])
+    nd.meta = replace(nd.meta, **given, printed={**nd.meta.printed, **dict.fromkeys(given, False)})
 
 
 def process(item: CorpusItem, job: Job) -> Outcome:
     """Extract, normalise and write one document; record a failure instead
-    of raising. A timeout (SIGALRM, so only where this runs in a process's
-    main thread) keeps one pathological PDF from stalling the run."""
+    of raising."""
     started = time.perf_counter()
     now = datetime.now(timezone.utc)
-    paths = [str(p) for p in item.all_paths]
-    alarm = job.timeout_s is not None and _can_alarm()
-    if alarm:
-        previous = signal.signal(signal.SIGALRM, _on_alarm)
-        signal.setitimer(signal.ITIMER_REAL, job.timeout_s)
+    name = readable(item.path)
+    token = current_document.set(name)
     try:
-        document = read_pdf(item.path, engine=job.engine, ocr=job.ocr, parser=job.parser)  # type: ignore[arg-type]
-        nd = normalize_document(document)
-        _apply_manifest(nd, item)
-        seconds = time.perf_counter() - started
-        record = document_record(
-            nd, source_paths=paths, pipeline_version=job.pipeline_version, extracted_at=now, seconds=seconds
-        )
-        write_document(job.dataset, nd, record)
-        return Outcome(document.doc_id, str(item.path), "ok", len(document.pages), seconds)
-    except (_Timeout, Exception) as error:  # noqa: BLE001 - a bad document must not stop the run
-        if alarm:
-            signal.setitimer(signal.ITIMER_REAL, 0)  # no alarm while the failure is written
-        code, message = _describe(error, item, job)
-        seconds = time.perf_counter() - started
-        record = failed_record(
-            item.path, item.sha256, item.size_bytes, code, message, source_paths=paths,
-            pipeline_version=job.pipeline_version, extracted_at=now, seconds=seconds, year=item.manifest.year,
-        )
-        write_failed(job.dataset, record)
-        return Outcome(record.doc_id, str(item.path), "failed", 0, seconds, code, message)
+        try:
+            document = read_pdf(item.path, job.settings)
+            nd = normalize_document(document)
+            _apply_manifest(nd, item)
+        except JixiaoError as error:
+            code, message = error.code.value, str(error)
+        except Exception as error:  # a bug must not stop the run: it is recorded, as ours
+            if _out_of_memory(error):
+                code, message = _too_large(name, job)
+            else:
+                code, message = ErrorCode.INTERNAL.value, f"{name}: internal error: {type(error).__name__}: {error}"
+                log.error("%s (a bug in jixiao; traceback in the log at DEBUG level)", message)
+                log.debug("traceback", exc_info=True)
+        else:
+            seconds = time.perf_counter() - started
+            record = document_record(nd, source_paths=[str(p) for p in item.all_paths],
+                                     provenance=provenance(item, job), pipeline_version=job.pipeline_version,
+                                     extracted_at=now, seconds=seconds)
+            outcome = Outcome(record.doc_id, name, record.status, len(document.pages), seconds,
+                              record.error_code, record.error)
+            return written(lambda: write_document(job.dataset, nd, record, tmp_dir=job.tmp_dir), outcome)
+        return record_failure(item, job, code, message, time.perf_counter() - started, now)
     finally:
-        if alarm:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-            signal.signal(signal.SIGALRM, previous)
+        current_document.reset(token)
 
 
-def _describe(error: BaseException, item: CorpusItem, job: Job) -> tuple[str, str]:
-    if isinstance(error, _Timeout):
-        return ErrorCode.TIMEOUT.value, f"{item.path}: took longer than {job.timeout_s:g} s (--timeout-per-doc)"
-    if isinstance(error, JixiaoError):
-        return error.code.value, str(error)
-    if isinstance(error, MemoryError):
-        return ErrorCode.INTERNAL.value, f"{item.path}: out of memory"
-    return ErrorCode.INTERNAL.value, f"{item.path}: {type(error).__name__}: {error}"
+#: How C++ libraries (onnxruntime, OpenCV, pdfium) say an allocation failed.
+_OUT_OF_MEMORY = ("std::bad_alloc", "Insufficient memory", "out of memory")
 
 
-def _can_alarm() -> bool:
-    return threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer")
+def _out_of_memory(error: BaseException | None) -> bool:
+    """A failed allocation — the worker's memory cap reached — anywhere in
+    the chain of causes, as Python's MemoryError or a C++ library's message."""
+    while error is not None:
+        if isinstance(error, MemoryError) or any(text in str(error) for text in _OUT_OF_MEMORY):
+            return True
+        error = error.__cause__ or error.__context__
+    return False
+
+
+def _too_large(name: str, job: Job) -> tuple[str, str]:
+    cap = f" (--max-memory-per-doc {job.memory_mb} MB)" if job.memory_mb else ""
+    return ErrorCode.TOO_LARGE.value, f"{name}: needs more memory than a worker may use{cap}"

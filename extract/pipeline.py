@@ -9,9 +9,11 @@ engines differ in tables alone and can be compared on any PDF.
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from multiprocessing.context import BaseContext
 from pathlib import Path
 from typing import Any
@@ -21,11 +23,20 @@ from jixiao.model import Document, Page
 from jixiao.settings import ENGINES, OCR_MODES, Engine, OcrMode, Settings
 
 from .furniture import remove_furniture
+from .integrity import PageCheck, read_whole
 from .page_layout import PageLayout, analyse_page, page_model, split_by_tables
 from .pdf_open import open_pdf, source_info
 from .reading_order import TableMark, read_blocks
 from .stitching import stitch_tables
 from .textlines import group_lines
+
+#: Where the parsers' own exception classes live: such an exception means
+#: "the parser could not read this page's content"; any other is a bug of ours.
+_PARSER_MODULES = ("pdfminer", "pdfplumber", "pypdfium2")
+
+#: One DEBUG record per page read, with ``page`` and ``pages``: the corpus
+#: runner's progress bar counts pages from them.
+_progress = logging.getLogger("jixiao.progress")
 
 
 @dataclass
@@ -163,24 +174,39 @@ def read_pdf(path: str | Path, settings: Settings | None = None, *, ocr_workers:
     leave it at 1 where documents already run in parallel). Raises
     :class:`~jixiao.errors.InputError` for unusable input (not a PDF, empty,
     truncated, encrypted, a scanned page that cannot be OCR'd) and
-    ``pydantic.ValidationError`` for an unknown setting value."""
+    ``pydantic.ValidationError`` for an unknown setting value. The read is
+    cross-checked by an independent reader (``integrity``): a damaged file
+    is read from a repaired copy, and pages it still cannot read are named
+    in ``PAGES_UNREAD`` diagnostics."""
     settings = Settings.model_validate({**(settings or Settings()).model_dump(), **overrides})
+    return read_whole(Path(path), settings, partial(_read, ocr_workers=ocr_workers))
+
+
+def _read(path: Path, settings: Settings, check: PageCheck, *, ocr_workers: int) -> Document:
     engine, ocr = settings.engine, settings.ocr
-    path = Path(path)
     found: list[PageLayout | _Pending] = []
     glyphs_by_page: list[list] = []
     scanner = _Scanner(path, ocr_workers)
     with open_pdf(path, settings.parser) as (metadata, pages):
+        check.pages(len(pages))
         source = source_info(path, metadata)
         try:
             for page in pages:
+                _progress.debug("page %d of %d", page.page_number, len(pages),
+                                extra={"page": page.page_number, "pages": len(pages)})
                 try:
                     layout, glyphs = (None, []) if ocr == "force" else analyse_page(page)
+                    if layout is not None:  # text judged unusable (and OCR'd) was read, not missed
+                        check.page(page.page_number, found_text=bool(glyphs or layout.unusable_text))
                     found.append(layout if layout is not None and layout.page.text_layer
                                  else _ocr(scanner, page, layout, ocr, path))
                 except InputError:
                     raise
-                except Exception as e:  # a parser can fail on one broken page
+                except Exception as e:
+                    if not type(e).__module__.startswith(_PARSER_MODULES):
+                        raise  # a bug of ours: INTERNAL, never a malformed page
+                    if isinstance(e.__cause__, MemoryError):
+                        raise e.__cause__ from None  # the worker's memory cap, not a malformed page
                     raise InputError(path, f"cannot read page ({type(e).__name__}: {e})", page=page.page_number,
                                      code=ErrorCode.MALFORMED) from e
                 finally:

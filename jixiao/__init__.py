@@ -1,9 +1,13 @@
 """jixiao: digitise Chinese budget performance texts (绩效文本) into a typed dataset."""
 
-from importlib.metadata import PackageNotFoundError, version
+from __future__ import annotations
 
-from jixiao.model import Document
-from jixiao.settings import Settings
+from importlib.metadata import PackageNotFoundError, version
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from jixiao.model import Document
+    from jixiao.settings import Settings
 
 try:
     __version__ = version("jixiao")
@@ -16,6 +20,20 @@ def read_pdf(path, settings: Settings | None = None, **overrides) -> Document:
     from jixiao.extract import read_pdf as _read_pdf
 
     return _read_pdf(path, settings, **overrides)
+
+
+def __getattr__(name: str) -> Any:
+    """``Document`` and ``Settings`` on first use: a process that only runs
+    the corpus runner's parent never imports pydantic models it does not need."""
+    if name == "Document":
+        from jixiao.model import Document
+
+        return Document
+    if name == "Settings":
+        from jixiao.settings import Settings
+
+        return Settings
+    raise AttributeError(f"module 'jixiao' has no attribute {name!r}")
 
 
 def open_dataset(path):

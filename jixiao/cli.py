@@ -1,22 +1,30 @@
 """The ``jixiao`` command.
 
 Exit codes: 0 success, 1 some documents failed (batch commands), 2 unusable
-input or a usage error. Errors are one line on stderr naming the file, the
-page where it applies, and the cause.
+input or a usage error, 3 an internal error (a bug in jixiao: one line on
+stderr, the traceback in the log — ``--log-file`` — or with ``--verbose``),
+130 / 143 stopped by Ctrl-C / SIGTERM. Errors are one line on stderr naming
+the file, the page where it applies, and the cause.
 """
 
 from __future__ import annotations
 
 import io
+import logging
+import os
 import sys
 from pathlib import Path
 
 import click
 
+from jixiao.corpus.job import DEFAULT_MEMORY_MB
 from jixiao.errors import JixiaoError
 
 EXIT_FAILED = 1
 EXIT_UNUSABLE = 2
+EXIT_INTERNAL = 3
+
+log = logging.getLogger("jixiao.cli")
 
 _engine_option = click.option(
     "--engine",
@@ -56,7 +64,10 @@ def _read(pdf: Path, engine: str, ocr: str, parser: str = "pypdfium2"):
     import os
 
     from jixiao.extract import read_pdf
+    from jixiao.filenames import readable
+    from jixiao.log import current_document
 
+    current_document.set(readable(pdf))  # log records name the file
     try:
         cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
         return read_pdf(pdf, engine=engine, ocr=ocr, parser=parser, ocr_workers=cores)  # type: ignore[arg-type]
@@ -64,10 +75,42 @@ def _read(pdf: Path, engine: str, ocr: str, parser: str = "pypdfium2"):
         _fail(e)
 
 
-@click.group()
+class _Group(click.Group):
+    """Any exception that is not a usage or input error is a bug of ours:
+    one line and exit code 3, the traceback in the log (DEBUG)."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException, SystemExit):
+            raise
+        except KeyboardInterrupt:
+            click.echo("jixiao: interrupted", err=True)
+            sys.exit(130)
+        except BrokenPipeError:  # the reader of our output went away (| head): nothing to say to it
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - Python's own advice for this case
+            sys.exit(EXIT_FAILED)
+        except Exception as error:
+            log.debug("traceback", exc_info=True)
+            where = "--verbose, or in the --log-file" if not ctx.meta.get("jixiao.log_file") else ctx.meta[
+                "jixiao.log_file"]
+            click.echo(f"jixiao: internal error (a bug in jixiao): {type(error).__name__}: {error} "
+                       f"[traceback: {where}]", err=True)
+            sys.exit(EXIT_INTERNAL)
+
+
+@click.group(cls=_Group)
 @click.version_option(package_name="jixiao")
-def main() -> None:
+@click.option("-v", "--verbose", is_flag=True, help="Log everything (every library's warnings, tracebacks) to stderr.")
+@click.option("--log-file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Append the full log (DEBUG, with the file each record is about) to this file.")
+@click.pass_context
+def main(ctx: click.Context, verbose: bool, log_file: Path | None) -> None:
     """Digitise Chinese budget performance texts (绩效文本): PDF → layout → dataset."""
+    from jixiao.log import configure
+
+    configure(verbose=verbose, log_file=log_file)
+    ctx.meta["jixiao.log_file"] = str(log_file) if log_file else None
 
 
 @main.command()
@@ -124,48 +167,71 @@ def tables(pdf: Path, fmt: str, escape_formulas: bool, engine: str, ocr: str, pa
               help="Dataset directory.")
 @click.option("--workers", type=click.IntRange(min=1), help="Local worker processes [default: CPU count].")
 @click.option("--dask-local", type=click.IntRange(min=1), metavar="N", help="Run on a local Dask cluster of N workers.")
-@click.option("--dask-scheduler", metavar="ADDRESS", help="Run on an existing Dask cluster (tcp://host:8786).")
-@click.option("--force", is_flag=True, help="Redo documents that are already in the dataset.")
-@click.option("--retry-failed", is_flag=True, help="Redo documents that failed before.")
+@click.option("--dask-scheduler", metavar="ADDRESS",
+              help="Run on an existing Dask cluster (tcp://host:8786); its workers must see the corpus and -o "
+                   "at the same absolute paths.")
+@click.option("--force", is_flag=True, help="Redo documents that are already in the dataset, unchanged.")
+@click.option("--prune", is_flag=True, help="Remove the documents whose files are gone from the corpus.")
 @click.option("--timeout-per-doc", type=click.FloatRange(min=0, min_open=True), metavar="S",
-              help="Give up on a document after S seconds (it is recorded as failed).")
+              help="Stop reading a document after S seconds (it is recorded as failed: TIMEOUT).")
+@click.option("--max-memory-per-doc", type=click.IntRange(min=64), metavar="MB", default=DEFAULT_MEMORY_MB,
+              show_default=True,
+              help="Memory a worker may use for one document beyond its imports (more: failed, TOO_LARGE).")
+@click.option("--summary-json", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write the summary as JSON to this file.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @_engine_option
 @_ocr_option
 @_parser_option
-def run(corpus: Path | None, dataset: Path, workers: int | None, dask_local: int | None, dask_scheduler: str | None,
-        force: bool, retry_failed: bool, timeout_per_doc: float | None, quiet: bool, engine: str, ocr: str,
-        parser: str) -> None:
+@click.pass_context
+def run(ctx: click.Context, corpus: Path | None, dataset: Path, workers: int | None, dask_local: int | None,
+        dask_scheduler: str | None, force: bool, prune: bool, timeout_per_doc: float | None, max_memory_per_doc: int,
+        summary_json: Path | None, quiet: bool, engine: str, ocr: str, parser: str) -> None:
     """Digitise every PDF under CORPUS (default: the bundled sample corpus)
-    into the Parquet dataset. Exit 0 when every document succeeded, 1 when
-    some failed (each failure is a `documents` row with its error), 2 for a
-    usage error."""
-    from tqdm import tqdm
+    into the Parquet dataset. Documents whose bytes, settings, manifest
+    values and jixiao version are unchanged are skipped, except failures that
+    may pass now (a timeout, a worker that died). Exit 0 when every
+    document of the corpus is in the dataset (ok, or partial: pages named
+    as unread), 1 when some are failed or could not
+    be written, 2 for unusable input or a dataset another run is writing, 3
+    for an internal error, 130 / 143 when stopped by Ctrl-C / SIGTERM."""
+    import json
 
-    import jixiao
     from jixiao.corpus import SAMPLE
-    from jixiao.corpus.discovery import ManifestError
+    from jixiao.corpus.dask_exec import ClusterError
+    from jixiao.corpus.lock import DatasetBusy, DatasetUnwritable
+    from jixiao.corpus.manifest import ManifestError
     from jixiao.corpus.runner import run_corpus
-    from jixiao.corpus.worker import Job
+    from jixiao.corpus.supervisor import WorkerError
+    from jixiao.settings import Settings
 
     if dask_local and dask_scheduler:
         raise click.UsageError("--dask-local and --dask-scheduler exclude each other")
-    root = corpus or SAMPLE
-    job = Job(dataset=dataset, engine=engine, pipeline_version=jixiao.__version__, timeout_s=timeout_per_doc, ocr=ocr,
-              parser=parser)
 
     def bar(total: int):
+        from tqdm import tqdm
+
         return tqdm(total=total, unit="doc", desc="jixiao run", disable=quiet)
 
     try:
-        summary = run_corpus(root, job, workers=workers, dask_local=dask_local, dask_scheduler=dask_scheduler,
-                             force=force, retry_failed=retry_failed, progress=bar)
-    except ManifestError as e:
-        raise click.UsageError(str(e)) from e
+        summary = run_corpus(
+            corpus or SAMPLE, dataset, Settings(engine=engine, ocr=ocr, parser=parser), workers=workers, dask_local=dask_local,
+            dask_scheduler=dask_scheduler, force=force, prune=prune, timeout_s=timeout_per_doc,
+            memory_mb=max_memory_per_doc, log_to_dataset=not ctx.meta.get("jixiao.log_file"),
+            log_level=logging.DEBUG, progress=bar)  # the run always has a log: tracebacks go into it
+    except (ManifestError, DatasetBusy, DatasetUnwritable, ClusterError) as e:
+        click.echo(f"jixiao: error: {e}", err=True)
+        sys.exit(EXIT_UNUSABLE)
+    except WorkerError as e:
+        click.echo(f"jixiao: internal error: {e}", err=True)
+        sys.exit(EXIT_INTERNAL)
     click.echo(summary.table())
-    click.echo(f"dataset: {dataset}")
-    if summary.failed:
-        sys.exit(EXIT_FAILED)
+    click.echo(f"dataset: {summary.dataset}")
+    if summary_json is not None:
+        from jixiao.atomic import write_text_atomic
+
+        write_text_atomic(summary_json, json.dumps(summary.to_json(), ensure_ascii=False, indent=1))
+    sys.exit(summary.exit_code)
 
 
 def _dataset(path: Path) -> Path:

@@ -14,11 +14,11 @@ the extractor wrote (see :func:`_f32`).
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pyarrow.dataset as pads
 import pyarrow.parquet as pq
@@ -26,7 +26,12 @@ import pyarrow.parquet as pq
 from jixiao.model import BBox, Block, Cell, Document, Page, Run, SourceInfo, Table, TableFragment
 from jixiao.schema import EXTRACTION_NOTE, TABLES, YEAR, document_files, note_from_message
 
+if TYPE_CHECKING:
+    import pandas as pd
+
 Row = dict[str, Any]
+log = logging.getLogger(__name__)
+_INT32_MAX = 2**31 - 1
 
 
 class Dataset:
@@ -40,17 +45,25 @@ class Dataset:
 
     def arrow(self, table: str) -> pads.Dataset:
         """The table as a pyarrow dataset over its files, with the ``year``
-        partition column; an empty in-memory dataset when no file exists."""
+        partition column; an empty in-memory dataset when no file exists.
+
+        Only ``year=<int32>`` folders are read: one folder with another name
+        (a year a manifest got wrong, written by an older jixiao) would make
+        pyarrow fail on the whole table, so it is skipped with a warning."""
         if table not in TABLES:
             raise KeyError(f"no table {table!r}; the dataset has {', '.join(TABLES)}")
         schema = TABLES[table].append(YEAR)
         directory = self.path / table
-        if not directory.is_dir():
+        files = _partition_files(directory)
+        if not files:
             return pads.dataset(schema.empty_table())
         partitioning = pads.partitioning(pa.schema([YEAR]), flavor="hive")
-        return pads.dataset(directory, schema=schema, format="parquet", partitioning=partitioning)
+        return pads.dataset(files, schema=schema, format="parquet", partitioning=partitioning,
+                            partition_base_dir=str(directory))
 
     def __getitem__(self, table: str) -> pd.DataFrame:
+        import pandas as pd  # here, not at import: the corpus runner reads the dataset without pandas
+
         return self.arrow(table).to_table().to_pandas(types_mapper=pd.ArrowDtype)
 
     def __getattr__(self, name: str) -> pd.DataFrame:
@@ -63,6 +76,20 @@ class Dataset:
 
     def __repr__(self) -> str:
         return f"Dataset({str(self.path)!r})"
+
+
+def _partition_files(directory: Path) -> list[str]:
+    """The Parquet files of a table in partitions whose year an int32 holds."""
+    files: list[str] = []
+    if not directory.is_dir():
+        return files
+    for partition in sorted(directory.glob(f"{YEAR.name}=*")):
+        value = partition.name.partition("=")[2]
+        if not (value.isdigit() and int(value) <= _INT32_MAX):
+            log.warning("%s: not a year partition; its files are not read", partition)
+            continue
+        files += [str(f) for f in sorted(partition.glob("*.parquet"))]
+    return files
 
 
 def open_dataset(path: str | Path) -> Dataset:
@@ -79,12 +106,13 @@ def load_document(path: str | Path, doc_id: str) -> Document:
     (``EXTRACTION_NOTE`` rows → diagnostics) files of that document.
 
     Raises KeyError when the dataset does not hold the document, ValueError
-    when its processing failed (there is no layout to rebuild)."""
+    when its processing failed (there is no layout to rebuild). A ``partial``
+    document is rebuilt with the pages that were read."""
     root = Path(path)
     if not document_files(root, "documents", doc_id):
         raise KeyError(f"{doc_id}: no such document in {root}")
     (doc,) = _doc_rows(root, "documents", doc_id)
-    if doc["status"] != "ok":
+    if doc["status"] == "failed":
         raise ValueError(f"{doc_id}: processing failed ({doc['error_code']}: {doc['error']}); nothing to rebuild")
     cells: dict[str, list[Cell]] = {}
     for row in _doc_rows(root, "cells", doc_id):

@@ -35,7 +35,7 @@ import pyarrow as pa
 from jixiao.model import Diagnostic
 
 #: Bumped whenever a column is added, removed or changes meaning.
-SCHEMA_VERSION = "2.0"
+SCHEMA_VERSION = "2.1"
 
 #: Key-value metadata keys every Parquet file carries.
 META_SCHEMA_VERSION = "jixiao.schema_version"
@@ -98,26 +98,43 @@ def _table(name: str, zh: str, en: str, fields: list[pa.Field]) -> pa.Schema:
 
 
 DOCUMENTS = _table("documents", "文档：每个 PDF 一行，含处理状态", "documents: one row per PDF, with its processing status", [
-    _field("source_path", pa.string(), "读取的 PDF 路径", "path the PDF was read from"),
+    _field("source_path", pa.string(), "读取的 PDF 路径（绝对路径）", "absolute path the PDF was read from"),
     _field("source_paths", pa.list_(pa.string()), "内容相同的文件所在的全部路径", "every path the same bytes were found under"),
+    _field("source_relpath", pa.string(), "相对语料根目录的路径（/ 分隔）",
+           "path relative to the corpus root (/ separators)"),
+    _field("corpus_root", pa.string(), "运行时语料根目录的绝对路径", "absolute path of the corpus root at run time"),
+    _field("source_url", pa.string(), "来源网址（manifest.csv）", "where the PDF was published (manifest.csv)"),
+    _field("source_path_bytes", pa.binary(), "路径的原始字节（仅当路径不是 UTF-8 时）",
+           "the path's exact bytes (only when it is not UTF-8; source_path then shows it decoded)"),
     _field("sha256", pa.string(), "PDF 内容的 SHA-256", "SHA-256 of the PDF's bytes"),
     _field("size_bytes", pa.int64(), "文件大小（字节）", "file size in bytes"),
-    _field("pages", pa.int32(), "页数", "number of pages"),
+    _field("pages", pa.int32(), "读出的页数", "number of pages read"),
+    _field("unread_pages", pa.list_(pa.int32()), "未能读出（或未能读出文字）的页码",
+           "pages that could not be read, or whose text could not be (status partial)"),
+    _field("ocr_pages", pa.int32(), "经 OCR 识别的页数", "number of pages read by OCR"),
     _field("title", pa.string(), "文档标题（封面）", "document title (from the cover)"),
     _field("pdf_title", pa.string(), "PDF 元数据中的标题", "title in the PDF's metadata"),
     _field("province", pa.string(), "省", "province"),
     _field("city", pa.string(), "市", "city"),
     _field("department", pa.string(), "部门（单位）", "department (budget unit)"),
+    _field("doc_key", pa.string(), "文档键：部门/年度/标题（规范化），同一文档的不同版本相同",
+           "document key: department/year/title, normalised; equal for renderings of one document"),
+    _field("duplicate_of", pa.string(), "同一文档另一版本的 doc_id（本行为重复时）",
+           "doc_id of the rendering counted instead of this one (null: count this row)"),
     _field("producer", pa.string(), "PDF 生成软件（Producer）", "PDF producer"),
     _field("creator", pa.string(), "PDF 创建软件（Creator）", "PDF creator"),
     _field("engine", pa.string(), "表格识别引擎", "table engine (pdfplumber or camelot)"),
+    _field("settings", pa.string(), "提取设置（JSON）", "extraction settings (JSON: engine, parser, ocr)"),
+    _field("input_key", pa.string(), "输入指纹：内容、设置、清单值与版本的哈希",
+           "hash of what the rows depend on: the PDF's bytes, settings, manifest values, versions"),
     _field("pipeline_version", pa.string(), "jixiao 版本", "jixiao version that wrote the rows"),
     _field("schema_version", pa.string(), "数据集结构版本", "dataset schema version", nullable=False),
     _field("layout_schema_version", pa.string(), "版面模型结构版本", "layout model schema version"),
     _field("extracted_at", pa.timestamp("us", tz="UTC"), "处理时间（UTC）", "when the document was processed (UTC)"),
-    _field("status", pa.string(), "处理状态：ok 或 failed", "processing status: ok or failed", nullable=False),
-    _field("error_code", pa.string(), "错误代码（失败时）", "error code (when failed)"),
-    _field("error", pa.string(), "错误信息（失败时）", "error message (when failed)"),
+    _field("status", pa.string(), "处理状态：ok、partial 或 failed", "processing status: ok, partial or failed",
+           nullable=False),
+    _field("error_code", pa.string(), "错误代码（失败或部分读出时）", "error code (when failed or partial)"),
+    _field("error", pa.string(), "错误信息（失败或部分读出时）", "error message (when failed or partial)"),
     _field("n_tables", pa.int32(), "表格数", "number of tables"),
     _field("n_projects", pa.int32(), "项目数", "number of projects"),
     _field("n_indicators", pa.int32(), "绩效指标数", "number of indicators"),

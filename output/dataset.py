@@ -11,15 +11,22 @@ the old ones.
 The ``documents`` row is removed first and written last: when a reader sees a
 document's ``documents`` row, that document's other files are complete (a
 crash in between leaves the document without its row, so it is processed
-again). Each file is written to a temporary name and renamed into place
-(``jixiao.atomic``); temporary names start with a dot and end in ``.tmp``, so
-pyarrow, DuckDB and polars globs never read a half-written file.
+again). Each file is written to a temporary file in the dataset's private
+folder (``jixiao.workdirs``: a run's own folder, or a shared one) and renamed
+into place, so no reader ever sees a half-written file and cleaning up never
+touches a file jixiao did not make.
+
+A document's status is ``ok``, ``partial`` (read, but the extractor could not
+read some pages or their text: diagnostics with code ``PAGES_UNREAD`` name
+them) or ``failed`` (only its ``documents`` row).
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 import re
+import uuid
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, fields
 from datetime import datetime
@@ -29,17 +36,40 @@ from typing import Any, Literal
 
 import pyarrow as pa
 import pyarrow.parquet as pq
-from jixiao.normalize.records import DocumentMeta, Flag, FlagCode, NormalizedDocument, Severity, TableInfo
 
-from jixiao.atomic import atomic_path
+from jixiao.errors import ErrorCode
+from jixiao.filenames import readable, safe_text
 from jixiao.model import BBox, BlockKind, Document
+from jixiao.normalize.records import DocumentMeta, Flag, FlagCode, NormalizedDocument, Severity, TableInfo
 from jixiao.schema import SCHEMA_VERSION, TABLES, document_file, document_files, note_message
+from jixiao.workdirs import tmp_root
 
 Row = dict[str, Any]
-Status = Literal["ok", "failed"]
+Status = Literal["ok", "partial", "failed"]
 
 # doc_id becomes a file name; pyarrow skips names starting with '.' or '_'
 _SAFE_ID = re.compile(r"[0-9A-Za-z][0-9A-Za-z_.-]*")
+
+#: A partition is ``year=<YYYY>``; anything else (a year read wrongly from a
+#: manifest) would break every reader's partition parsing.
+MAX_YEAR = 9999
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where a document came from and what it was made with, as the corpus
+    runner knows it: the path relative to the corpus root and the root
+    itself (so the PDF can be found again after the corpus moves), the
+    manifest's ``source_url``, the path's exact bytes when it is not UTF-8,
+    the settings as JSON and the input key (what decides a re-run). Each
+    field is the ``documents`` column of the same name."""
+
+    source_relpath: str | None = None
+    corpus_root: str | None = None
+    source_url: str | None = None
+    source_path_bytes: bytes | None = None
+    settings: str | None = None
+    input_key: str | None = None
 
 
 @dataclass
@@ -50,17 +80,27 @@ class DocumentRecord:
     doc_id: str
     source_path: str
     source_paths: list[str]
+    source_relpath: str | None
+    corpus_root: str | None
+    source_url: str | None
+    source_path_bytes: bytes | None
     sha256: str | None
     size_bytes: int | None
     pages: int | None
+    unread_pages: list[int] | None
+    ocr_pages: int | None
     title: str | None
     pdf_title: str | None
     province: str | None
     city: str | None
     department: str | None
+    doc_key: str | None
+    duplicate_of: str | None
     producer: str | None
     creator: str | None
     engine: str | None
+    settings: str | None
+    input_key: str | None
     pipeline_version: str
     schema_version: str
     layout_schema_version: str | None
@@ -76,39 +116,81 @@ class DocumentRecord:
     year: int | None = None
 
     def row(self) -> Row:
+        """The row as written: text columns never hold a lone surrogate (a
+        file name that is not UTF-8 is shown decoded; its bytes are in
+        ``source_path_bytes``)."""
         row = asdict(self)
         del row["year"]
+        for name, value in row.items():
+            if isinstance(value, str):
+                row[name] = safe_text(value)
+            elif name == "source_paths" and value is not None:
+                row[name] = [safe_text(v) for v in value]
         return row
+
+
+def document_key(department: str | None, year: int | None, title: str | None) -> str | None:
+    """The key that marks renderings of one document (a re-export, a scan):
+    department, year and title, each NFKC-normalised (which also maps the
+    Kangxi radicals some converters emit to the ideographs they look like)
+    with whitespace and punctuation removed. None when any is unknown: a
+    title alone (``2023年绩效目标``) is shared by many documents."""
+    import unicodedata
+
+    if not department or not year or not title:
+        return None
+
+    def norm(text: str) -> str:
+        return "".join(c for c in unicodedata.normalize("NFKC", text)
+                       if not unicodedata.category(c).startswith(("P", "Z", "C")))
+
+    return f"{norm(department)}/{year}/{norm(title)}"
+
+
+def _unread(doc: Document) -> tuple[list[int], str | None]:
+    """Pages the extractor could not read, and its messages about them."""
+    notes = [d for d in doc.diagnostics if d.code == ErrorCode.PAGES_UNREAD.value]
+    pages = sorted({d.page for d in notes if d.page is not None})
+    return pages, "; ".join(d.message for d in notes) or None
 
 
 def document_record(
     nd: NormalizedDocument,
     *,
     source_paths: Sequence[str] | None = None,
+    provenance: Provenance = Provenance(),
     pipeline_version: str,
     extracted_at: datetime,
     seconds: float | None,
 ) -> DocumentRecord:
-    """The ``documents`` row of a successfully processed document.
+    """The ``documents`` row of a document that was read: status ``ok``, or
+    ``partial`` when its diagnostics say pages or their text could not be read.
 
-    ``source_paths`` lists every path the same bytes were found under
-    (default: the path it was read from); ``extracted_at`` should be
-    timezone-aware (a naive datetime is taken as UTC). The counts are the
-    number of rows the document gets in each table; ``n_flags`` includes the
-    extraction notes."""
+    ``source_paths`` lists every path the same bytes were found under, the
+    one read first (default: the path it was read from); ``extracted_at``
+    should be timezone-aware (a naive datetime is taken as UTC). The counts
+    are the number of rows the document gets in each table; ``n_flags``
+    includes the extraction notes."""
     doc, meta = nd.document, nd.meta
+    paths = [readable(p) for p in source_paths] if source_paths is not None else [readable(doc.source.path)]
+    unread, message = _unread(doc)
     return DocumentRecord(
         doc_id=doc.doc_id,
-        source_path=doc.source.path,
-        source_paths=list(source_paths) if source_paths is not None else [doc.source.path],
+        source_path=paths[0],
+        source_paths=paths,
+        **asdict(provenance),
         sha256=doc.source.sha256,
         size_bytes=doc.source.size_bytes,
         pages=len(doc.pages),
+        unread_pages=unread,
+        ocr_pages=sum(not page.text_layer for page in doc.pages),
         title=meta.title,
         pdf_title=doc.source.title,
         province=meta.province,
         city=meta.city,
         department=meta.department,
+        doc_key=document_key(meta.department, meta.year, meta.title),
+        duplicate_of=None,
         producer=doc.source.producer,
         creator=doc.source.creator,
         engine=doc.engine,
@@ -116,9 +198,9 @@ def document_record(
         schema_version=SCHEMA_VERSION,
         layout_schema_version=doc.schema_version,
         extracted_at=extracted_at,
-        status="ok",
-        error_code=None,
-        error=None,
+        status="partial" if message else "ok",
+        error_code=ErrorCode.PAGES_UNREAD.value if message else None,
+        error=message,
         n_tables=len(doc.tables),
         n_projects=len(nd.projects),
         n_indicators=len(nd.indicators),
@@ -135,7 +217,7 @@ def failed_doc_id(path: str | Path, sha256: str | None) -> str:
     content id)."""
     if sha256:
         return sha256[:16]
-    return "path-" + hashlib.sha256(str(path).encode("utf-8")).hexdigest()[:16]
+    return "path-" + hashlib.sha256(os.fsencode(path)).hexdigest()[:16]
 
 
 def failed_record(
@@ -146,27 +228,37 @@ def failed_record(
     error: str,
     *,
     source_paths: Sequence[str] | None = None,
+    provenance: Provenance = Provenance(),
     pipeline_version: str,
     extracted_at: datetime,
     seconds: float | None = None,
     year: int | None = None,
+    province: str | None = None,
+    city: str | None = None,
+    department: str | None = None,
 ) -> DocumentRecord:
     """The ``documents`` row of a document that failed. ``error_code`` is an
     :class:`jixiao.errors.ErrorCode` (or its value); counts stay NULL because
     nothing was counted, and the year is unknown (partition ``year=0``)
-    unless given."""
+    unless given (from the manifest, with the other manifest values)."""
+    paths = [readable(p) for p in source_paths] if source_paths is not None else [readable(path)]
     return DocumentRecord(
         doc_id=failed_doc_id(path, sha256),
-        source_path=str(path),
-        source_paths=list(source_paths) if source_paths is not None else [str(path)],
+        source_path=paths[0],
+        source_paths=paths,
+        **asdict(provenance),
         sha256=sha256,
         size_bytes=size_bytes,
         pages=None,
+        unread_pages=None,
+        ocr_pages=None,
         title=None,
         pdf_title=None,
-        province=None,
-        city=None,
-        department=None,
+        province=province,
+        city=city,
+        department=department,
+        doc_key=None,
+        duplicate_of=None,
         producer=None,
         creator=None,
         engine=None,
@@ -186,12 +278,14 @@ def failed_record(
     )
 
 
-def write_document(dataset_dir: Path, nd: NormalizedDocument, record: DocumentRecord) -> None:
+def write_document(dataset_dir: Path, nd: NormalizedDocument, record: DocumentRecord, *,
+                   tmp_dir: Path | None = None) -> None:
     """Write (or replace) every table's rows of one document, filed under
     ``record.year``; files the document left in other year partitions are
-    removed first."""
+    removed first. ``tmp_dir`` is where its files are written before they
+    are renamed into place (default: the dataset's shared temporary folder)."""
     doc = nd.document
-    if record.status != "ok" or record.doc_id != doc.doc_id:
+    if record.status == "failed" or record.doc_id != doc.doc_id:
         raise ValueError(f"{doc.doc_id}: record is not a successful record of this document "
                          f"(doc_id {record.doc_id}, status {record.status})")
     infos = _table_infos(nd)
@@ -210,40 +304,81 @@ def write_document(dataset_dir: Path, nd: NormalizedDocument, record: DocumentRe
         "flags": _record_rows(doc.doc_id, nd.flags + _extraction_notes(doc)),
         "documents": [record.row()],
     }
-    _replace(Path(dataset_dir), doc.doc_id, record.year, rows)
+    _replace(Path(dataset_dir), doc.doc_id, record.year, rows, tmp_dir)
 
 
-def write_failed(dataset_dir: Path, record: DocumentRecord) -> None:
+def write_failed(dataset_dir: Path, record: DocumentRecord, *, tmp_dir: Path | None = None) -> None:
     """Write the ``documents`` row of a failed document and remove every
     other row it had from an earlier, successful run."""
     if record.status != "failed":
         raise ValueError(f"{record.doc_id}: write_failed needs a failed record, not status {record.status!r}")
-    _replace(Path(dataset_dir), record.doc_id, record.year, {"documents": [record.row()]})
+    _replace(Path(dataset_dir), record.doc_id, record.year, {"documents": [record.row()]}, tmp_dir)
 
 
-def _replace(dataset_dir: Path, doc_id: str, year: int | None, rows: dict[str, list[Row]]) -> None:
+def remove_document(dataset_dir: Path, doc_id: str) -> int:
+    """Remove every file of a document (its ``documents`` row first, so a
+    reader never sees the row without its other files); the number removed."""
+    removed = 0
+    for table in TABLES:  # "documents" comes first
+        for path in document_files(Path(dataset_dir), table, doc_id):
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed
+
+
+def rewrite_documents_row(dataset_dir: Path, doc_id: str, changes: Row, *, tmp_dir: Path | None = None) -> bool:
+    """Replace some values of a document's ``documents`` row (new paths for
+    a file that moved, ``duplicate_of``) without touching its other files.
+    False when the document has no row."""
+    files = document_files(Path(dataset_dir), "documents", doc_id)
+    if len(files) != 1:
+        return False
+    (row,) = pq.ParquetFile(files[0]).read().to_pylist()
+    unknown = changes.keys() - row.keys()
+    if unknown:
+        raise ValueError(f"{doc_id}: no documents column {sorted(unknown)}")
+    row.update(changes)
+    _write_file(files[0], pa.Table.from_pylist([row], schema=TABLES["documents"]),
+                tmp_dir or tmp_root(dataset_dir))
+    return True
+
+
+def _replace(dataset_dir: Path, doc_id: str, year: int | None, rows: dict[str, list[Row]],
+             tmp_dir: Path | None) -> None:
     """Remove the document's ``documents`` file and every file not about to
     be rewritten, then write ``rows``, the ``documents`` row last. The rows
     are converted first, so a value the schema cannot hold (an amount with
     three decimals, say) fails before anything on disk has changed."""
     if not _SAFE_ID.fullmatch(doc_id):
         raise ValueError(f"doc_id {doc_id!r} cannot be a file name")
+    if year is not None and not 0 <= year <= MAX_YEAR:
+        raise ValueError(f"{doc_id}: year {year} cannot be a partition (year=0 … year={MAX_YEAR})")
     arrow = {table: pa.Table.from_pylist(rows[table], schema=TABLES[table]) for table in rows}
     targets = {table: document_file(dataset_dir, table, year, doc_id) for table in rows}
     for table in TABLES:  # "documents" comes first
         for path in document_files(dataset_dir, table, doc_id):
             if table == "documents" or path != targets.get(table):
                 path.unlink(missing_ok=True)
+    tmp_dir = tmp_dir or tmp_root(dataset_dir)
     for table in sorted(arrow, key=lambda name: name == "documents"):
-        _write_file(targets[table], arrow[table])
+        _write_file(targets[table], arrow[table], tmp_dir)
 
 
-def _write_file(target: Path, table: pa.Table) -> None:
-    """zstd: the best size for text-heavy columns at a speed that does not
-    matter next to PDF parsing. The schema's metadata (schema version, table
-    name, column meanings) goes into the file."""
-    with atomic_path(target) as tmp:
+def _write_file(target: Path, table: pa.Table, tmp_dir: Path) -> None:
+    """Write to a temporary file in ``tmp_dir`` (on the dataset's file
+    system) and rename it into place. zstd: the best size for text-heavy
+    columns at a speed that does not matter next to PDF parsing. The
+    schema's metadata (schema version, table name, column meanings) goes
+    into the file."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp_dir.mkdir(parents=True, exist_ok=True)
+    tmp = tmp_dir / f"{target.stem}.{os.getpid()}.{uuid.uuid4().hex[:8]}.parquet.tmp"
+    try:
         pq.write_table(table, tmp, compression="zstd")
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def _plain(value: Any) -> Any:

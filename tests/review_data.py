@@ -19,10 +19,8 @@ from pathlib import Path
 import pyarrow.parquet as pq
 from conftest import SAMPLE
 
-import jixiao
 from jixiao.corpus.discovery import discover
 from jixiao.corpus.runner import run_corpus
-from jixiao.corpus.worker import Job
 from jixiao.schema import document_files
 
 
@@ -44,8 +42,7 @@ def sample_run() -> SampleRun:
     (corpus / "empty.pdf").write_bytes(b"")
     ids = {item.path.stem: item.doc_id for item in discover(corpus)}
     dataset = base / "dataset"
-    summary = run_corpus(corpus, Job(dataset=dataset, engine="pdfplumber", pipeline_version=jixiao.__version__),
-                         workers=1)
+    summary = run_corpus(corpus, dataset, workers=1)
     assert (summary.ok, len(summary.failed)) == (3, 1)
     return SampleRun(corpus, dataset, ids)
 

@@ -1,5 +1,7 @@
 """`jixiao run` over folders: bad inputs in one corpus, incremental re-runs,
-a run killed with SIGKILL and resumed, and the same result on Dask."""
+a run killed with SIGKILL and resumed, and the same result on a local Dask
+cluster. (Damaged files, bounded workers, identity, files and names, a real
+Dask cluster: the other test_corpus_*.py.)"""
 
 from __future__ import annotations
 
@@ -19,20 +21,19 @@ import pytest
 from click.testing import CliRunner
 from conftest import FIXTURES, SAMPLE
 
-import jixiao
 from jixiao.cli import main
 from jixiao.corpus.runner import run_corpus
-from jixiao.corpus.worker import Job
+from jixiao.schema import TABLES
 
 PDF_2023 = SAMPLE / "hebei-chengde-gxq-zrzy-2023.pdf"
 SCAN = FIXTURES / "corpus/hebei-chengde-gxq-zrzy-2023-scan/document.pdf"
 VOLATILE = ("extracted_at", "seconds")  # differ between any two runs
-PATHS = ("source_path", "source_paths")  # differ when the corpus is copied
+PATHS = ("source_path", "source_paths", "corpus_root")  # differ when the corpus is copied
 
 
 def query(dataset: Path, sql: str) -> list[tuple]:
     con = duckdb.connect()
-    for table in ("documents", "blocks", "cells", "indicators", "projects"):
+    for table in ("documents", "blocks", "cells", "indicators", "projects", "document_meta"):
         if not list(dataset.glob(f"{table}/*/*.parquet")):
             continue
         con.execute(f"CREATE VIEW {table} AS SELECT * FROM read_parquet('{dataset}/{table}/*/*.parquet', "
@@ -89,7 +90,7 @@ def test_bad_inputs_are_recorded_and_the_run_goes_on(bad_run) -> None:
     corpus, dataset, expected, result = bad_run
     assert result.exit_code == 1, result.output
     failed = sum(1 for want in expected.values() if want != "ok")
-    assert re.search(r"documents failed\s+(\d+)", result.output).group(1) == str(failed)
+    assert re.search(r"in the dataset: failed\s+(\d+)", result.output).group(1) == str(failed)
     rows = query(dataset, "SELECT source_path, source_paths, status, error_code, error, pages FROM documents")
     by_name: dict[str, tuple] = {}
     for source, paths, status, code, error, pages in rows:
@@ -122,9 +123,13 @@ def test_good_documents_are_complete_beside_bad_ones(bad_run) -> None:
 def test_rerun_of_unchanged_corpus_skips_everything(bad_run) -> None:
     corpus, dataset, expected, _ = bad_run
     started = time.perf_counter()
-    again = run_corpus(corpus, Job(dataset=dataset, engine="pdfplumber", pipeline_version=jixiao.__version__))
-    assert (again.ok, len(again.failed), again.skipped) == (0, 0, len(expected))
-    assert time.perf_counter() - started < 5
+    again = run_corpus(corpus, dataset)
+    failed = sum(1 for want in expected.values() if want != "ok")
+    # these failures are the files' own (not a timeout, say): they would fail again
+    assert (again.processed, again.unchanged) == (0, len(expected))
+    # the summary and the exit code say what the dataset holds
+    assert (again.ok, len(again.failed), again.exit_code) == (len(expected) - failed, failed, 1)
+    assert time.perf_counter() - started < 30
 
 
 def _rows(dataset: Path, table: str, also_ignore: tuple[str, ...] = ()) -> list[tuple]:
@@ -142,13 +147,12 @@ def _rows(dataset: Path, table: str, also_ignore: tuple[str, ...] = ()) -> list[
     ).fetchall()
 
 
-TABLES = ("documents", "pages", "blocks", "tables", "cells", "projects", "spending_plan", "indicators", "flags")
 
 
 @pytest.fixture(scope="module")
 def reference(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("reference")
-    run_corpus(SAMPLE, Job(dataset=out, engine="pdfplumber", pipeline_version=jixiao.__version__), workers=1)
+    run_corpus(SAMPLE, out, workers=1)
     return out
 
 
@@ -166,7 +170,7 @@ def test_sigkill_midway_then_resume_gives_the_complete_dataset(tmp_path: Path, r
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     assert len(list(dataset.glob("documents/*/*.parquet"))) < 3, "the run finished before it could be killed"
-    result = subprocess.run(cmd, capture_output=True, text=True)
+    result = subprocess.run(cmd, capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr
     assert not list(dataset.rglob("*.tmp"))
     for table in TABLES:
@@ -187,21 +191,21 @@ def test_workers_are_recycled_without_stalling(tmp_path: Path, monkeypatch: pyte
     """More documents than workers × documents-per-worker: every worker
     retires mid-run and must be replaced (ProcessPoolExecutor on Python
     < 3.12.3 would stall here, CPython gh-115634)."""
-    from jixiao.corpus import runner
+    from jixiao.corpus import supervisor
 
-    monkeypatch.setattr(runner, "DOCS_PER_WORKER", 1)
+    monkeypatch.setattr(supervisor, "DOCS_PER_WORKER", 1)
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     for fx in ("external/pdfplumber-issue-842", "external/pdfplumber-issue-71", "external/column_span_2",
                "external/row_span_1", "external/twotables_2"):
         shutil.copy(FIXTURES / fx / "document.pdf", corpus / f"{Path(fx).name}.pdf")
-    job = Job(dataset=tmp_path / "ds", engine="pdfplumber", pipeline_version="test")
     done: list = []
-    thread = threading.Thread(target=lambda: done.append(run_corpus(corpus, job, workers=2)), daemon=True)
+    thread = threading.Thread(target=lambda: done.append(run_corpus(corpus, tmp_path / "ds", workers=2)),
+                              daemon=True)
     thread.start()
     thread.join(timeout=180)
     assert done, "the run stalled when its workers retired"
-    assert (done[0].ok, len(done[0].failed)) == (5, 0)
+    assert (done[0].ok, len(done[0].failed), done[0].processed) == (5, 0, 5)
 
 
 def test_manifest_overrides_and_year_from_path(tmp_path: Path) -> None:
@@ -219,12 +223,16 @@ def test_manifest_overrides_and_year_from_path(tmp_path: Path) -> None:
     dataset = tmp_path / "ds"
     result = CliRunner().invoke(main, ["run", str(corpus), "-o", str(dataset), "--workers", "1", "--quiet"])
     assert result.exit_code == 0, result.output
-    rows = dict(
-        (Path(r[0]).name, r[1:])
-        for r in query(dataset, "SELECT source_path, year, province, city, department FROM documents")
-    )
+    rows = {Path(r[0]).name: r[1:]
+            for r in query(dataset, "SELECT source_path, year, province, city, department FROM documents")}
     assert rows["chengde.pdf"] == (2024, "河北省", "承德市", "承德高新区自然资源分局")
     assert rows["standard.pdf"][0] == 2019
+    printed = {Path(r[0]).name: r[1:] for r in query(
+        dataset, "SELECT d.source_path, m.department, m.department_printed, m.city_printed, m.year_printed "
+                 "FROM documents d JOIN document_meta m USING (doc_id)")}
+    # the manifest's values are not the document's print
+    assert printed["chengde.pdf"] == ("承德高新区自然资源分局", False, False, False)
+    assert printed["standard.pdf"][3] is False  # the year came from the path
 
 
 def test_a_bad_manifest_is_a_usage_error(tmp_path: Path) -> None:
@@ -265,3 +273,25 @@ def test_export_inspect_and_report_commands(bad_run, tmp_path: Path) -> None:
     report = tmp_path / "report.html"
     result = CliRunner().invoke(main, ["report", str(dataset), "-o", str(report)])
     assert result.exit_code == 0 and report.exists()
+
+
+@pytest.mark.slow
+def test_the_runs_parent_imports_no_extraction_stack(tmp_path: Path) -> None:
+    """The parent only discovers, supervises and summarises (issue #11: no
+    pandas, pyarrow or extraction stack in it); the workers do the rest."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(FIXTURES / "external/pdfplumber-issue-842/document.pdf", corpus / "a.pdf")
+    script = (
+        "import sys\n"
+        "from click.testing import CliRunner\n"
+        "from jixiao.cli import main\n"
+        f"result = CliRunner().invoke(main, ['run', {str(corpus)!r}, '-o', {str(tmp_path / 'ds')!r}, '--quiet'])\n"
+        "assert result.exit_code == 0, result.output\n"
+        "print(' '.join(sorted(m for m in sys.modules if m.split('.')[0] in ('pandas', 'pyarrow', 'pdfminer', "
+        "'pdfplumber', 'pypdfium2', 'pikepdf', 'numpy', 'duckdb', 'cv2', 'camelot') "
+        "or m.startswith(('jixiao.extract', 'jixiao.normalize', 'jixiao.output')))))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300, check=False)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == ""

@@ -18,8 +18,6 @@ from conftest import FIXTURES, SAMPLE
 
 import jixiao
 from jixiao.corpus.runner import run_corpus
-from jixiao.corpus.worker import Job
-
 
 ID_2023 = "4eee5c8530dc061c"  # sha256 prefix of hebei-chengde-gxq-zrzy-2023.pdf
 
@@ -27,7 +25,7 @@ ID_2023 = "4eee5c8530dc061c"  # sha256 prefix of hebei-chengde-gxq-zrzy-2023.pdf
 @pytest.fixture(scope="module")
 def dataset(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("dataset")
-    summary = run_corpus(SAMPLE, Job(dataset=out, engine="pdfplumber", pipeline_version=jixiao.__version__), workers=1)
+    summary = run_corpus(SAMPLE, out, workers=1)
     assert (summary.ok, len(summary.failed)) == (3, 0)
     return out
 
@@ -69,7 +67,7 @@ def test_2023_spending_plans(dataset: Path) -> None:
     assert [r[2] for r in _plan(dataset, ID_2023, "群测群防")] == [None, None, None, pct("100")]
     sums = sql(dataset, f"SELECT project_seq, sum(share_percent) FROM spending_plan WHERE doc_id = '{ID_2023}' "
                         "GROUP BY project_seq")
-    assert {s for _, s in sums} == {Decimal("100")}
+    assert {s for _, s in sums} == {Decimal(100)}
     assert sql(dataset, f"SELECT count(*) FROM flags WHERE doc_id = '{ID_2023}' AND code = 'SCHEDULE_SUM_NOT_100'") == [(0,)]
 
 
@@ -173,8 +171,7 @@ def test_pandas_and_polars_read_the_dataset_as_is(dataset: Path) -> None:
 def test_rerun_replaces_rows(dataset: Path, tmp_path: Path) -> None:
     copy = tmp_path / "copy"
     shutil.copytree(dataset, copy)
-    job = Job(dataset=copy, engine="pdfplumber", pipeline_version=jixiao.__version__)
-    again = run_corpus(SAMPLE, job, workers=1, force=True)
+    again = run_corpus(SAMPLE, copy, workers=1, force=True)
     assert again.ok == 3
     assert sql(copy, "SELECT count(*) FROM indicators") == sql(dataset, "SELECT count(*) FROM indicators")
     assert sql(copy, "SELECT count(*) FROM documents") == [(3,)]
@@ -185,7 +182,7 @@ def test_document_without_tables_has_documents_and_blocks(tmp_path: Path) -> Non
     corpus.mkdir()
     shutil.copy(FIXTURES / "external/pdfplumber-issue-842/document.pdf", corpus / "annual-report.pdf")
     out = tmp_path / "ds"
-    summary = run_corpus(corpus, Job(dataset=out, engine="pdfplumber", pipeline_version="test"), workers=1)
+    summary = run_corpus(corpus, out, workers=1)
     assert summary.ok == 1
     assert sql(out, "SELECT status, n_tables FROM documents") == [("ok", 0)]
     assert sql(out, "SELECT count(*) > 0 FROM blocks") == [(True,)]

@@ -16,11 +16,9 @@ from click.testing import CliRunner
 from conftest import FIXTURES, corpus_fixtures
 from teds import tables_from_html, teds
 
-import jixiao
 from jixiao.cli import main
 from jixiao.corpus.discovery import discover
 from jixiao.corpus.runner import run_corpus
-from jixiao.corpus.worker import Job
 from jixiao.dataset import load_document
 from jixiao.model import BlockKind
 
@@ -39,7 +37,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str
         shutil.copy(fx.pdf, corpus / f"{fx.name}.pdf")
     ids = {item.path.stem: item.doc_id for item in discover(corpus)}
     dataset = base / "dataset"
-    summary = run_corpus(corpus, Job(dataset=dataset, engine="pdfplumber", pipeline_version=jixiao.__version__), workers=1)
+    summary = run_corpus(corpus, dataset, workers=1)
     assert summary.ok == len(BORN_DIGITAL)
     shutil.rmtree(corpus)  # from here on only the dataset exists
     return dataset, ids

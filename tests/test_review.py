@@ -18,10 +18,8 @@ from lxml import html as lxml_html
 from PIL import Image
 from review_data import copy_dataset, edit_rows, sample_run
 
-import jixiao
 from jixiao.cli import main
 from jixiao.corpus.runner import run_corpus
-from jixiao.corpus.worker import Job
 from jixiao.dataset import load_document, open_dataset
 from jixiao.model import BlockKind
 from jixiao.output.overlay import render_overlay
@@ -111,6 +109,7 @@ def reported(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, dict
         for row in rows:
             row["source_path"] = str(base / "gone" / "hebei-huyang-county-jyj-2022.pdf")
             row["source_paths"] = [row["source_path"]]
+            row["corpus_root"] = str(base / "gone")  # the corpus moved away too
 
     edit_rows(dataset, "documents", ids["hebei-huyang-county-jyj-2022"], moved)
     index = base / "report" / "report.html"
@@ -253,8 +252,7 @@ def test_report_and_readers_survive_odd_page_boxes_and_values(tmp_path: Path) ->
     _with_boxes(PDF_2022, corpus / "odd.pdf", {3: [0, 0, 0, 0], 4: [595, 842, 0, 0], 5: [0, 0, 14400, 14400]})
     shutil.copy(PDF_2023, corpus / "normal.pdf")
     dataset = tmp_path / "dataset"
-    summary = run_corpus(corpus, Job(dataset=dataset, engine="pdfplumber", pipeline_version=jixiao.__version__),
-                         workers=1)
+    summary = run_corpus(corpus, dataset, workers=1)
     assert summary.ok == 2
     odd = next(d for d in open_dataset(dataset).documents.itertuples() if d.source_path.endswith("odd.pdf"))
     pages = open_dataset(dataset).pages.query("doc_id == @odd.doc_id").set_index("page")
