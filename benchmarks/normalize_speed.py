@@ -53,11 +53,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     pdfs = args.pdfs or _fixtures()
 
-    from jixiao.normalize import normalize_document
-    from jixiao.normalize.places import gazetteer
-
     import jixiao
     from jixiao.errors import JixiaoError
+    from jixiao.normalize import normalize_document
+    from jixiao.normalize.places import gazetteer
 
     gazetteer()  # read once per process, as a worker does
     total_pages = 0

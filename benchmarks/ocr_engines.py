@@ -257,7 +257,7 @@ class Result:
 class _Clock:
     """Wall-clock and CPU time of a ``with`` block."""
 
-    def __enter__(self) -> _Clock:
+    def __enter__(self):  # returns self (typing.Self needs Python 3.11)
         self._wall, self._cpu = time.perf_counter(), _cpu_seconds()
         return self
 

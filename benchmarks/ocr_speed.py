@@ -82,11 +82,11 @@ def _children_cpu() -> float:
 
 
 def _accuracy(document_json: str, fixture: Path) -> tuple[float, float, float, float, float, int]:
-    from jixiao.output.render_text import render_text
-    from jixiao.output.verify import verify_text
     from teds import tables_from_html, teds
 
     from jixiao.model import BlockKind, Document
+    from jixiao.output.render_text import render_text
+    from jixiao.output.verify import verify_text
 
     doc = Document.model_validate_json(document_json)
     predicted = tables_from_html(f"<html><body>{doc.tables_html()}</body></html>")

@@ -34,6 +34,7 @@ fallback for Chinese.
 
 from __future__ import annotations
 
+import itertools
 import unicodedata
 from pathlib import Path
 
@@ -313,7 +314,7 @@ def _column_widths(table: Table) -> list[Length]:
     text_width = TEXT_WIDTH.pt
     if all(edges):
         xs = [sorted(e)[len(e) // 2] for e in edges]
-        widths = [b - a for a, b in zip(xs, xs[1:])]
+        widths = [b - a for a, b in itertools.pairwise(xs)]
         if min(widths) >= 2 * CELL_PADDING_PT + TABLE_PT / 2:
             scale = min(1.0, text_width / sum(widths))
             return [Pt(w * scale) for w in widths]

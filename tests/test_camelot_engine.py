@@ -8,12 +8,12 @@ import sys
 from pathlib import Path
 
 import pytest
-from jixiao.extract import camelot_engine
-from jixiao.extract.grids import merged_regions
 from teds import tables_from_html, teds  # tests/ is on sys.path (conftest.py)
 
 import jixiao
 from jixiao.errors import ErrorCode, InputError
+from jixiao.extract import camelot_engine
+from jixiao.extract.grids import merged_regions
 
 pytest.importorskip("camelot")
 

@@ -7,10 +7,10 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from jixiao.normalize import normalize_document
-from jixiao.normalize.records import FlagCode, FlagKind, NormalizedDocument, TableTemplate, ValueKind
 
 from jixiao.model import BBox, Block, BlockKind, Cell, Document, Page, Run, SourceInfo, Table, TableFragment
+from jixiao.normalize import normalize_document
+from jixiao.normalize.records import FlagCode, FlagKind, NormalizedDocument, TableTemplate, ValueKind
 
 _BOX = BBox(x0=0, top=0, x1=10, bottom=10)
 Spec = "str | tuple[str, int, int]"  # text, or (text, rowspan, colspan)

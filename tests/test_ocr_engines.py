@@ -15,9 +15,10 @@ from functools import cache
 import numpy as np
 import pytest
 from conftest import FIXTURES
+from rapidfuzz.distance import Levenshtein
+
 from jixiao.extract import ocr_engines
 from jixiao.extract.ocr_engines import OcrUnavailable, available_engines, get_engine
-from rapidfuzz.distance import Levenshtein
 
 SCAN = FIXTURES / "corpus" / "hebei-chengde-gxq-zrzy-2023-scan"
 ENGINES = ["rapidocr", "tesseract"]

@@ -9,11 +9,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from jixiao.extract.rules import Segment, lightness, page_segments, snap_and_join
 from reportlab.lib.colors import CMYKColorSep, Color
 from reportlab.pdfgen.canvas import Canvas
 
 import jixiao
+from jixiao.extract.rules import Segment, lightness, page_segments, snap_and_join
 
 PAGE_W, PAGE_H = 595.0, 842.0
 #: The table's grid in reportlab's bottom-left coordinates.

@@ -18,12 +18,12 @@ from pathlib import Path
 import pikepdf
 import pytest
 from conftest import FIXTURES, SAMPLE
-from jixiao.extract import ocr_engines
-from jixiao.extract.pdf_open import open_pdf, page_content
-from jixiao.extract.text_quality import assess_text_layer, glyph_unmapped, tally_fonts
 
 import jixiao
 from jixiao.errors import ErrorCode, InputError
+from jixiao.extract import ocr_engines
+from jixiao.extract.pdf_open import open_pdf, page_content
+from jixiao.extract.text_quality import assess_text_layer, glyph_unmapped, tally_fonts
 
 PS2PDF = FIXTURES / "corpus" / "hebei-chengde-gxq-zrzy-2023-ps2pdf"
 
