@@ -46,6 +46,7 @@ import csv
 import functools
 import importlib.util
 import io
+import math
 import os
 import shutil
 import subprocess
@@ -398,8 +399,19 @@ _DET_PAD = 16
 #: onnxruntime threads per session (intra- and inter-op): see the module docstring.
 _ORT_THREADS = 1
 #: Lines recognised per onnxruntime call. Lines of similar width are batched
-#: together (the recogniser sorts them), so padding costs little.
+#: together (sorted by width before batching), so padding costs little.
 _REC_BATCH = 16
+#: Height lines are scaled to for recognition, and the narrowest input
+#: (PP-OCR's recogniser input shape 3 x 48 x 320).
+_REC_HEIGHT_PX = 48
+_REC_MIN_WIDTH_PX = 320
+#: Pixel columns (lines in a call x the widest of them, at the recogniser's
+#: height) in one onnxruntime call. Its working memory grows with that
+#: product, about 65 MB per page-wide line: sixteen prose lines in one call
+#: took a worker past 1 GB. Two page-wide lines, or twelve table cells, fit;
+#: wide lines gain nothing from batching (measured: 0.15 s a line alone,
+#: 0.21 s a line sixteen at a time).
+_REC_BATCH_COLUMNS = 4096
 
 
 def _rapidocr_models() -> dict[str, str] | None:
@@ -449,6 +461,9 @@ def _rapidocr() -> Any:
         "Rec.rec_batch_num": _REC_BATCH,
         "EngineConfig.onnxruntime.intra_op_num_threads": _ORT_THREADS,
         "EngineConfig.onnxruntime.inter_op_num_threads": _ORT_THREADS,
+        # onnxruntime's own arena: without it every call's buffers go through malloc, which
+        # fragments (a worker grew past 0.6 GB over 16 pages) and costs 4x the system time
+        "EngineConfig.onnxruntime.enable_cpu_mem_arena": True,
         **models,
     }
     return rapidocr.RapidOCR(params=params)
@@ -461,6 +476,32 @@ def _rapidocr_stages() -> tuple[Any, Any]:
     regions), which its lazy loaders give (rapidocr is pinned < 4)."""
     engine = _rapidocr()
     return engine._load_det_model(), engine._load_rec_model()
+
+
+def recognition_batches(shapes: list[tuple[int, int]]) -> list[list[int]]:
+    """Indices of line images (``shapes``: height, width) grouped for the
+    recogniser: in order of width at the recogniser's height, each group at
+    most :data:`_REC_BATCH` lines and, where it holds more than one,
+    at most :data:`_REC_BATCH_COLUMNS` columns (lines x the widest), which
+    bounds the call's working memory."""
+
+    def columns(shape: tuple[int, int]) -> int:
+        height, width = shape
+        return max(_REC_MIN_WIDTH_PX, math.ceil(_REC_HEIGHT_PX * width / max(height, 1)))
+
+    batches: list[list[int]] = []
+    current: list[int] = []
+    widest = 0
+    for i in sorted(range(len(shapes)), key=lambda i: columns(shapes[i])):
+        width = columns(shapes[i])
+        if current and (len(current) == _REC_BATCH or (len(current) + 1) * max(widest, width) > _REC_BATCH_COLUMNS):
+            batches.append(current)
+            current, widest = [], 0
+        current.append(i)
+        widest = max(widest, width)
+    if current:
+        batches.append(current)
+    return batches
 
 
 class RapidOcrEngine:
@@ -484,16 +525,18 @@ class RapidOcrEngine:
 
     @staticmethod
     def recognize(crops: list[np.ndarray]) -> list[tuple[str, float]]:
-        """Text and confidence of each line image, in one batched call."""
+        """Text and confidence of each line image, in batches of lines of
+        similar width bounded by :data:`_REC_BATCH_COLUMNS`."""
         from rapidocr.ch_ppocr_rec import TextRecInput
 
         _, recognizer = _rapidocr_stages()
-        bgr = [cv2.cvtColor(_gray(crop), cv2.COLOR_GRAY2BGR) for crop in crops]
-        result = recognizer(TextRecInput(img=bgr, return_word_box=True))
-        lines = []
-        for text, score, words in zip(result.txts, result.scores, result.word_results):
-            columns = [col for cols in (words.word_cols if words else []) for col in cols]
-            lines.append((settle_punctuation_width(text, columns), float(score)))
+        lines: list[tuple[str, float]] = [("", 0.0)] * len(crops)
+        for batch in recognition_batches([crop.shape[:2] for crop in crops]):
+            bgr = [cv2.cvtColor(_gray(crops[i]), cv2.COLOR_GRAY2BGR) for i in batch]
+            result = recognizer(TextRecInput(img=bgr, return_word_box=True))
+            for i, text, score, words in zip(batch, result.txts, result.scores, result.word_results):
+                columns = [col for cols in (words.word_cols if words else []) for col in cols]
+                lines[i] = (settle_punctuation_width(text, columns), float(score))
         return lines
 
     @staticmethod

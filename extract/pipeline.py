@@ -95,6 +95,9 @@ class _Scanner:
     def finish(self, layouts: list[PageLayout | _Pending]) -> list[PageLayout]:
         """The layouts with every OCR'd page in place, bold decided over all
         of the document's OCR lines."""
+        if not any(isinstance(layout, _Pending) for layout in layouts):
+            self.close()
+            return layouts  # nothing OCR'd: the OCR stack (OpenCV, numpy) stays unimported
         from .scan_page import mark_bold_lines
 
         try:
