@@ -295,3 +295,20 @@ def test_the_runs_parent_imports_no_extraction_stack(tmp_path: Path) -> None:
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300, check=False)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == ""
+
+
+def test_a_born_digital_read_imports_no_ocr_or_repair_stack() -> None:
+    """A whole-process command on a born-digital PDF pays only for what it
+    reads (issue #11: ``jixiao tables`` as a process): no OpenCV, numpy or
+    onnxruntime (OCR), no pandas or pyarrow (the dataset). pikepdf is read:
+    it is the independent reader a document is cross-checked with."""
+    script = (
+        "import sys, jixiao\n"
+        f"doc = jixiao.read_pdf({str(SAMPLE / 'hebei-chengde-gxq-zrzy-2023.pdf')!r})\n"
+        "assert len(doc.tables) == 7\n"
+        "print(' '.join(sorted(m for m in sys.modules if m.split('.')[0] in "
+        "('cv2', 'numpy', 'pandas', 'pyarrow', 'onnxruntime', 'rapidocr'))))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300, check=False)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == ""
