@@ -110,12 +110,6 @@ _BAND_GAP_PT = 14.0
 #: Paper (in points) kept around a band of ink, so the detector sees text
 #: with the margin it was trained on.
 _BAND_MARGIN_PT = 8.0
-#: Tallest band (in points) handed to text detection in one piece. The
-#: detector's working memory grows with the area it sees (a whole A4 page of
-#: prose at the detection resolution takes it to about 0.75 GB); a taller run
-#: of ink is cut at the blank rows between its lines into pieces no taller
-#: than this (two inches: about seven lines of body text).
-_MAX_BAND_PT = 144.0
 #: Ink blobs smaller than this (px) are speckle, not text to detect.
 _SPECKLE_PX = 10
 
@@ -140,39 +134,10 @@ def ink_bands(image: PageImage, ink: np.ndarray) -> list[tuple[int, int, int, in
     ends = np.concatenate((rows[breaks], [rows[-1]])) + 1
     bands = []
     for top, bottom in zip(starts, ends):
-        run = rows[(rows >= top) & (rows < bottom)]
-        cuts = split_tall_run(run, int(_MAX_BAND_PT * image.scale))
-        for i, (piece_top, piece_bottom) in enumerate(cuts):
-            cols = np.flatnonzero(mask[piece_top:piece_bottom].any(axis=0))
-            # the margin is paper outside the run; a cut inside it stays where it is (mid-gap between lines),
-            # so that no piece shows the edge of its neighbour's line
-            bands.append((max(0, int(cols[0]) - margin),
-                          max(0, piece_top - margin) if i == 0 else piece_top,
-                          min(width, int(cols[-1]) + 1 + margin),
-                          min(height, piece_bottom + margin) if i == len(cuts) - 1 else piece_bottom))
+        cols = np.flatnonzero(mask[top:bottom].any(axis=0))
+        bands.append((max(0, int(cols[0]) - margin), max(0, int(top) - margin),
+                      min(width, int(cols[-1]) + 1 + margin), min(height, int(bottom) + margin)))
     return bands
-
-
-def split_tall_run(rows: np.ndarray, limit: int) -> list[tuple[int, int]]:
-    """Cut a run of ink rows (sorted row indices, joined across short gaps)
-    into pieces (top, bottom) of at most ``limit`` rows, each cut in the
-    middle of a blank gap between rows of ink, never through ink. A piece is
-    taller than ``limit`` only where no gap lies within reach (one line of
-    ink taller than the limit). The pieces cover the run without overlap."""
-    top, bottom = int(rows[0]), int(rows[-1]) + 1
-    gap_after = np.flatnonzero(np.diff(rows) > 1)
-    cuts = [(int(rows[i]) + int(rows[i + 1]) + 1) // 2 for i in gap_after]
-    pieces, start, last = [], top, None
-    for cut in cuts:
-        if cut - start > limit and last is not None:
-            pieces.append((start, last))
-            start = last
-        last = cut
-    if bottom - start > limit and last is not None and last > start:
-        pieces.append((start, last))
-        start = last
-    pieces.append((start, bottom))
-    return pieces
 
 
 def _line_mask(ink: np.ndarray, length: int, horizontal: bool) -> np.ndarray:

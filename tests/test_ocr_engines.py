@@ -8,7 +8,6 @@ Engines that are not installed are skipped with the reason.
 
 from __future__ import annotations
 
-import itertools
 import json
 import socket
 from functools import cache
@@ -214,41 +213,6 @@ def test_page_text_is_detected_on_the_bands_that_hold_ink() -> None:
         (100 - margin, 100 - margin, 700 + margin, 180 + margin),
         (300 - margin, 600 - margin, 400 + margin, 630 + margin),
     ]
-
-
-def test_a_tall_run_of_lines_is_cut_between_lines_into_bounded_pieces() -> None:
-    """Text detection's memory grows with the band it sees: a page-tall
-    paragraph is cut in the blank rows between its lines, never through a
-    line, into pieces no taller than the limit that cover it exactly."""
-    from jixiao.extract.scan_image import split_tall_run
-
-    lines = [(top, top + 30) for top in range(100, 1100, 50)]  # 20 lines of 30 px, 20 px apart
-    rows = np.concatenate([np.arange(a, b) for a, b in lines])
-    pieces = split_tall_run(rows, 200)
-    assert pieces[0][0] == 100 and pieces[-1][1] == 1080
-    assert all(a[1] == b[0] for a, b in itertools.pairwise(pieces))  # no overlap, no hole
-    assert all(bottom - top <= 200 for top, bottom in pieces)
-    for cut, _ in pieces[1:]:  # every cut in a blank gap, never through a line
-        assert not any(a <= cut < b for a, b in lines)
-    assert split_tall_run(np.arange(0, 500), 200) == [(0, 500)]  # one block of ink, no gap: kept whole
-    assert split_tall_run(rows, 5000) == [(100, 1080)]  # short enough: one piece
-
-
-def test_a_page_tall_paragraph_is_detected_in_pieces_with_margins_outside_only() -> None:
-    from jixiao.extract.scan_image import PageImage, ink_bands
-
-    ink = np.zeros((2000, 800), dtype=np.uint8)
-    for top in range(100, 1900, 50):
-        ink[top:top + 30, 100:700] = 255
-    scale = 200 / 72
-    image = PageImage(gray=255 - ink, ink=ink, scale=scale, skew_degrees=0.0)
-    bands = ink_bands(image, ink)
-    margin = int(8 * scale)
-    assert len(bands) > 1
-    assert bands[0][1] == 100 - margin and bands[-1][3] == 1880 + margin
-    assert all(a[3] == b[1] for a, b in itertools.pairwise(bands))
-    assert all(bottom - top <= int(144 * scale) + margin for _, top, _, bottom in bands)
-    assert all(not ink[cut].any() for _, cut, _, _ in bands[1:])
 
 
 def test_recognition_batches_bound_the_columns_of_a_call() -> None:
