@@ -8,6 +8,7 @@ if TYPE_CHECKING:
     from jixiao.model import Document
     from jixiao.settings import Settings
 
+
 def read_pdf(path, settings: Settings | None = None, **overrides) -> Document:
     """Read a PDF into the document model (see :func:`jixiao.extract.read_pdf`)."""
     from jixiao.extract import read_pdf as _read_pdf
