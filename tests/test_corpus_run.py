@@ -275,6 +275,17 @@ def test_export_inspect_and_report_commands(bad_run, tmp_path: Path) -> None:
     assert result.exit_code == 0 and report.exists()
 
 
+def imported_after(script: str, packages: tuple[str, ...], prefixes: tuple[str, ...] = ()) -> list[str]:
+    """Modules of ``packages`` (or starting with ``prefixes``) that a fresh
+    interpreter holds after running ``script``."""
+    probe = (f"{script}\nimport sys\n"
+             f"print(' '.join(sorted(m for m in sys.modules if m.split('.')[0] in {packages!r} "
+             f"or m.startswith({prefixes!r}))))\n")
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=300, check=False)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.split()
+
+
 @pytest.mark.slow
 def test_the_runs_parent_imports_no_extraction_stack(tmp_path: Path) -> None:
     """The parent only discovers, supervises and summarises (issue #11: no
@@ -283,18 +294,14 @@ def test_the_runs_parent_imports_no_extraction_stack(tmp_path: Path) -> None:
     corpus.mkdir()
     shutil.copy(FIXTURES / "external/pdfplumber-issue-842/document.pdf", corpus / "a.pdf")
     script = (
-        "import sys\n"
         "from click.testing import CliRunner\n"
         "from jixiao.cli import main\n"
         f"result = CliRunner().invoke(main, ['run', {str(corpus)!r}, '-o', {str(tmp_path / 'ds')!r}, '--quiet'])\n"
         "assert result.exit_code == 0, result.output\n"
-        "print(' '.join(sorted(m for m in sys.modules if m.split('.')[0] in ('pandas', 'pyarrow', 'pdfminer', "
-        "'pdfplumber', 'pypdfium2', 'pikepdf', 'numpy', 'duckdb', 'cv2', 'camelot') "
-        "or m.startswith(('jixiao.extract', 'jixiao.normalize', 'jixiao.output')))))\n"
     )
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300, check=False)
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == ""
+    assert imported_after(script, ("pandas", "pyarrow", "pdfminer", "pdfplumber", "pypdfium2", "pikepdf", "numpy",
+                                   "duckdb", "cv2", "camelot"),
+                          ("jixiao.extract", "jixiao.normalize", "jixiao.output")) == []
 
 
 def test_a_born_digital_read_imports_no_ocr_or_repair_stack() -> None:
@@ -303,12 +310,8 @@ def test_a_born_digital_read_imports_no_ocr_or_repair_stack() -> None:
     onnxruntime (OCR), no pandas or pyarrow (the dataset). pikepdf is read:
     it is the independent reader a document is cross-checked with."""
     script = (
-        "import sys, jixiao\n"
+        "import jixiao\n"
         f"doc = jixiao.read_pdf({str(SAMPLE / 'hebei-chengde-gxq-zrzy-2023.pdf')!r})\n"
         "assert len(doc.tables) == 7\n"
-        "print(' '.join(sorted(m for m in sys.modules if m.split('.')[0] in "
-        "('cv2', 'numpy', 'pandas', 'pyarrow', 'onnxruntime', 'rapidocr'))))\n"
     )
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300, check=False)
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == ""
+    assert imported_after(script, ("cv2", "numpy", "pandas", "pyarrow", "onnxruntime", "rapidocr")) == []
