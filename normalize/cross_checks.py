@@ -1,9 +1,10 @@
 """Checks across the projects of one document.
 
 INDICATOR_FROM_OTHER_PROJECT: authors copy indicator rows from one project's
-table into another and forget to edit them. The 2023 document's 征地前期费
-asks for the satisfaction of the people living near 地质灾害点 — word for
-word an indicator of 群测群防地质灾害点监测人员补助. An indicator of project
+table into another and forget to edit them: a land-acquisition project
+that asks for the satisfaction of the people living near 地质灾害点 has
+taken, word for word, an indicator of a hazard-monitoring project of the
+same department. An indicator of project
 P is flagged when its 三级 name is also an indicator of another project Q
 and names a term distinctive of Q (a run of at least four characters of Q's
 name found in no other project's name) that P's own name and goal never

@@ -23,7 +23,7 @@ from .table_view import TableView, as_label, cell_range
 from .values import parse_amount, parse_money, parse_project_period, squash
 from .vocabulary import AMOUNT_FIELDS, DEFAULT_UNIT, SPECIAL_FUND_WORDS, TEMPLATE_FILLERS, Field
 
-#: 青溪县文化和广电旅游体育局（312001）: a name followed by its code.
+#: 某县教育局（100001）: a name followed by its code.
 _NAME_AND_CODE = re.compile(r"^(.+?)\s*[（(]\s*(\d{3,})\s*[）)]$")
 #: How much of an unread cell's text a flag quotes.
 _QUOTE = 24

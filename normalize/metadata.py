@@ -3,7 +3,7 @@
 The cover of a 绩效文本 names the department (…编制), often the reviewing
 finance office (河北省财政厅审核) and the year (2023 年绩效文本). The place is
 read from the department's name and the cover with the gazetteer of
-:mod:`jixiao.normalize.places`: 绵阳市农业农村局 gives 绵阳市, and the
+:mod:`jixiao.normalize.places`: 德阳市教育局 gives 德阳市, and the
 gazetteer gives its province (四川省), which the document may never print —
 ``printed`` says, for each field, whether the document prints it or it was
 inferred. A county the gazetteer does not know (a name changed since its
@@ -22,7 +22,7 @@ from .records import DocumentMeta
 
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 _COMPILED_BY = re.compile(r"^(.+?)\s*编制$")
-#: A county-level name at the head of a department's name (青溪县文化和广电旅游体育局).
+#: A county-level name at the head of a department's name (某县教育局).
 _LEADING_COUNTY = re.compile(r"^([\u4e00-\u9fff]{1,8}?(?:自治县|自治旗|县|旗))")
 #: Township-level words in a department's name.
 _TOWNSHIP = re.compile(r"^[\u4e00-\u9fff]{1,5}?(?:乡|镇|街道)(?:人民政府|政府|办事处|财政所)")
