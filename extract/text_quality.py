@@ -141,7 +141,7 @@ def tally_fonts(chars: Iterable[Mapping[str, Any]]) -> dict[str, FontTally]:
         if tally is None:
             tally = fonts[char.get("fontname", "")] = FontTally()
         tally.glyphs += 1
-        if _UNMAPPED.search(text):
+        if glyph_unmapped(text):
             tally.unmapped += 1
         elif _NARROW.fullmatch(text):
             tally.narrow += 1

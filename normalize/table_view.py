@@ -124,11 +124,6 @@ class TableView:
         """Cells that start in ``rows``, in reading order."""
         return sorted((c for c in self.table.cells if c.row in rows), key=lambda c: (c.row, c.col))
 
-    def right_of(self, cell: Cell, row: int | None = None) -> list[Cell]:
-        """Cells to the right of ``cell`` in ``row`` (default: its first row)."""
-        r = cell.row if row is None else row
-        return [rc.cell for rc in self.row_cells(r) if rc.col >= cell.col + cell.colspan]
-
     def repeats_earlier_row(self, row: int) -> bool:
         """The row prints again, cell for cell, a row above it: a header or
         first row a producer repeats at the top of a continuation page."""
