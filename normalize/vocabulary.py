@@ -101,8 +101,6 @@ SOURCE_FIELDS = frozenset({Field.FISCAL, Field.CARRYOVER, Field.OTHER, Field.LEV
 AMOUNT_FIELDS = frozenset({Field.BUDGET, Field.MIDTERM_BUDGET, Field.FUNDS} | SOURCE_FIELDS)
 #: Fields that only group sub-labels and never hold a value themselves.
 GROUP_ONLY_FIELDS = frozenset({Field.SOURCES, Field.GOAL_GROUP, Field.TASKS})
-#: A label naming the name of a record in a list table (one row group per record).
-RECORD_NAME_FIELDS = frozenset({Field.PROJECT_NAME, Field.TASK_NAME})
 #: Words of a project-name label that mark a list of special funds (专项资金).
 SPECIAL_FUND_WORDS = ("专项资金", "专项", "转移支付")
 
