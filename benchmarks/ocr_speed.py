@@ -88,7 +88,7 @@ def _accuracy(document_json: str, fixture: Path) -> tuple[float, float, float, f
     from jixiao.output.render_text import render_text
     from jixiao.output.verify import verify_text
 
-    doc = Document.model_validate_json(document_json)
+    doc = Document.from_json(document_json)
     predicted = tables_from_html(f"<html><body>{doc.tables_html()}</body></html>")
     truth = tables_from_html((fixture / "truth/tables.html").read_text(encoding="utf-8"))
     pairs = list(zip(predicted, truth))

@@ -7,15 +7,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from jixiao.settings import Settings
+from jixiao.settings import DEFAULT_MEMORY_MB, Settings
 from jixiao.workdirs import run_tmp_dir
 
 from .discovery import CorpusItem
-
-#: Address space a worker may add to what its imports took, by default: a
-#: decompression bomb (a stream that inflates to gigabytes) fails with
-#: TOO_LARGE instead of taking the machine's memory.
-DEFAULT_MEMORY_MB = 4096
 
 
 @dataclass(frozen=True)

@@ -37,12 +37,12 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from jixiao.filenames import readable
-from jixiao.settings import Settings
+from jixiao.settings import DEFAULT_MEMORY_MB, Settings
 from jixiao.workdirs import log_dir, private_dir
 
 from .child import ChildConfig
 from .discovery import CorpusItem, HashCache, Skipped, discover
-from .job import DEFAULT_MEMORY_MB, UNWRITTEN, Job, Outcome
+from .job import UNWRITTEN, Job, Outcome
 from .lock import DatasetLock, remove_stale_temporaries, run_log
 from .supervisor import Events, LocalPool
 

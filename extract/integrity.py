@@ -27,6 +27,7 @@ import tempfile
 import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Protocol
 
@@ -294,10 +295,8 @@ def _as_original(document: Document, original: Path, notes: list[Diagnostic]) ->
     from .pdf_open import sha256_of
 
     sha256 = sha256_of(original)
-    source = document.source.model_copy(
-        update={"path": str(original), "sha256": sha256, "size_bytes": original.stat().st_size})
-    return document.model_copy(
-        update={"doc_id": sha256[:16], "source": source, "diagnostics": [*document.diagnostics, *notes]})
+    source = replace(document.source, path=str(original), sha256=sha256, size_bytes=original.stat().st_size)
+    return replace(document, doc_id=sha256[:16], source=source, diagnostics=[*document.diagnostics, *notes])
 
 
 @contextmanager

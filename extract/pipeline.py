@@ -10,13 +10,11 @@ engines differ in tables alone and can be compared on any PDF.
 from __future__ import annotations
 
 import logging
-import multiprocessing
-from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass
 from functools import partial
-from multiprocessing.context import BaseContext
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from jixiao.errors import ErrorCode, InputError
 from jixiao.model import Document, Page
@@ -29,6 +27,10 @@ from .pdf_open import open_pdf, source_info
 from .reading_order import TableMark, read_blocks
 from .stitching import stitch_tables
 from .textlines import group_lines
+
+if TYPE_CHECKING:  # multiprocessing is imported only when pages are OCR'd in a pool
+    from concurrent.futures import Executor
+    from multiprocessing.context import BaseContext
 
 #: Where the parsers' own exception classes live: such an exception means
 #: "the parser could not read this page's content"; any other is a bug of ours.
@@ -82,6 +84,8 @@ class _Scanner:
         notes = drawn.diagnostics if drawn is not None else []
         if self.workers > 1:
             if self._pool is None:
+                from concurrent.futures import ProcessPoolExecutor
+
                 self._pool = ProcessPoolExecutor(self.workers, mp_context=_pool_context())
             return self._pool.submit(ocr_page, str(self.path), page, self._engine, tables, notes)
         if self._document is None:
@@ -128,6 +132,8 @@ def _pool_context() -> BaseContext:
     """Fork where the platform has it: a forked worker starts at once with
     jixiao already imported. Safe even after this process has OCR'd: its
     onnxruntime sessions run no threads of their own to be lost in a fork."""
+    import multiprocessing
+
     methods = multiprocessing.get_all_start_methods()
     return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
 
@@ -177,11 +183,11 @@ def read_pdf(path: str | Path, settings: Settings | None = None, *, ocr_workers:
     leave it at 1 where documents already run in parallel). Raises
     :class:`~jixiao.errors.InputError` for unusable input (not a PDF, empty,
     truncated, encrypted, a scanned page that cannot be OCR'd) and
-    ``pydantic.ValidationError`` for an unknown setting value. The read is
+    ``ValueError`` for an unknown setting value. The read is
     cross-checked by an independent reader (``integrity``): a damaged file
     is read from a repaired copy, and pages it still cannot read are named
     in ``PAGES_UNREAD`` diagnostics."""
-    settings = Settings.model_validate({**(settings or Settings()).model_dump(), **overrides})
+    settings = (settings or Settings()).with_changes(**overrides)
     return read_whole(Path(path), settings, partial(_read, ocr_workers=ocr_workers))
 
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from jixiao.model import BBox, Block, BlockKind, Run
 
@@ -337,7 +337,7 @@ def _truncate_runs(runs: list[Run], text: str) -> list[Run]:
         if remaining <= 0:
             break
         piece = run.text[:remaining]
-        out.append(run.model_copy(update={"text": piece}))
+        out.append(replace(run, text=piece))
         remaining -= len(piece)
     return merge_runs(out)
 

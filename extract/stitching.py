@@ -33,7 +33,7 @@ their left and right edges. Joining then:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from jixiao.model import Cell, Table, TableFragment
 
@@ -72,7 +72,7 @@ class _Builder:
         )
         self.cut_ends.update((part.page, c.bbox.x0, c.bbox.top) for c in part.cells if (c.row, c.col) in part.cut_cells)
         for c in cells:
-            self.cells.append(c.model_copy(update={"row": c.row - first_row_offset + self.n_rows}))
+            self.cells.append(replace(c, row=c.row - first_row_offset + self.n_rows))
         self.fragments.append(
             TableFragment(page=part.page, bbox=part.bbox, first_row=self.n_rows, n_rows=n_rows)
         )
@@ -111,7 +111,7 @@ class _Builder:
             i = covering[(c.col, c.colspan)]
             above = self.cells[i]
             text = _continue_text(above.text, c.text) if above.text.strip() and c.text.strip() else above.text + c.text
-            self.cells[i] = above.model_copy(update={"rowspan": above.rowspan + c.rowspan - 1, "text": text})
+            self.cells[i] = replace(above, rowspan=above.rowspan + c.rowspan - 1, text=text)
         return True
 
     def _column_of(self, x: float) -> int:
@@ -119,7 +119,7 @@ class _Builder:
 
     def _recolumn(self, cell: Cell) -> Cell:
         col, end = self._column_of(cell.bbox.x0), self._column_of(cell.bbox.x1)
-        return cell.model_copy(update={"col": col, "colspan": max(1, end - col)})
+        return replace(cell, col=col, colspan=max(1, end - col))
 
     def _signature(self, cells: list[Cell], k: int, row0: int) -> list[tuple]:
         return sorted(
@@ -154,18 +154,16 @@ class _Builder:
             above = self.cells[idx] if idx is not None else None
             joined = False
             if c.row == first_row and above is not None and (above.page, above.bbox.x0, above.bbox.top) in self.cut_ends:
-                self.cells[idx] = above.model_copy(
-                    update={"rowspan": above.rowspan + c.rowspan, "text": _join_text(above.text, c.text)}
-                )
+                self.cells[idx] = replace(above, rowspan=above.rowspan + c.rowspan,
+                                         text=_join_text(above.text, c.text))
                 joined = True
             elif c.row == first_row and above is not None and above.text.strip() and (c.col, c.colspan) in grouping:
                 if not c.text.strip():
-                    self.cells[idx] = above.model_copy(update={"rowspan": above.rowspan + c.rowspan})
+                    self.cells[idx] = replace(above, rowspan=above.rowspan + c.rowspan)
                     joined = True
                 elif same_columns and left_joined and (above.page, above.bbox.x0, above.bbox.top) in self.full_ends:
-                    self.cells[idx] = above.model_copy(
-                        update={"rowspan": above.rowspan + c.rowspan, "text": _continue_text(above.text, c.text)}
-                    )
+                    self.cells[idx] = replace(above, rowspan=above.rowspan + c.rowspan,
+                                             text=_continue_text(above.text, c.text))
                     joined = True
             if c.row == first_row:
                 left_joined = joined

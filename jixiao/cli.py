@@ -17,8 +17,8 @@ from pathlib import Path
 
 import click
 
-from jixiao.corpus.job import DEFAULT_MEMORY_MB
 from jixiao.errors import JixiaoError
+from jixiao.settings import DEFAULT_MEMORY_MB
 
 EXIT_FAILED = 1
 EXIT_UNUSABLE = 2
@@ -152,7 +152,9 @@ def tables(pdf: Path, fmt: str, escape_formulas: bool, engine: str, ocr: str, pa
     elif fmt == "json":
         import json
 
-        click.echo(json.dumps([t.model_dump(mode="json") for t in document.tables], ensure_ascii=False, indent=1))
+        from jixiao.model import to_plain
+
+        click.echo(json.dumps([to_plain(t) for t in document.tables], ensure_ascii=False, indent=1))
     else:
         from jixiao.output.tables_csv import write_cells_csv
 

@@ -23,7 +23,7 @@ import pyarrow as pa
 import pyarrow.dataset as pads
 import pyarrow.parquet as pq
 
-from jixiao.model import BBox, Block, Cell, Document, Page, Run, SourceInfo, Table, TableFragment
+from jixiao.model import BBox, Block, BlockKind, Cell, Document, Page, Run, SourceInfo, Table, TableFragment
 from jixiao.schema import EXTRACTION_NOTE, TABLES, YEAR, document_files, note_from_message
 
 if TYPE_CHECKING:
@@ -164,7 +164,7 @@ def _page(row: Row) -> Page:
 
 def _block(row: Row) -> Block:
     runs = [Run(text=r["text"], bold=r["bold"], font=r["font"], size=_f32(r["size"])) for r in row["runs"]]
-    return Block(kind=row["kind"], runs=runs, level=row["level"], page_label=row["page_label"],
+    return Block(kind=BlockKind(row["kind"]), runs=runs, level=row["level"], page_label=row["page_label"],
                  table_id=row["table_id"], page=row["page"], page_end=row["page_end"], bbox=_bbox(row),
                  confidence=_confidence(row))
 

@@ -12,34 +12,54 @@ body as a list of typed items that point at tables the same way): a table
 block only references its :class:`Table` by id, so tables can be stitched,
 normalised and written without touching the reading order.
 
-Serialisation is plain JSON through pydantic; ``Document.from_json(d.to_json())``
-gives back an equal document.
+The classes are plain dataclasses: extraction makes tens of thousands of
+them per document, and a whole-process command (``jixiao tables``) should
+not pay for a validation library it does not use. JSON goes through
+pydantic (``TypeAdapter``), imported only when a document is written or
+read back, so what is read from a file is validated the same strict way
+(unknown fields refused); ``Document.from_json(d.to_json())`` gives back an
+equal document.
 """
 
 from __future__ import annotations
 
 import html
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from enum import Enum
-from typing import TYPE_CHECKING
+from functools import cache
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
-
-if TYPE_CHECKING:  # pandas is heavy; only the method that needs it imports it
+if TYPE_CHECKING:  # pandas and pydantic are heavy; only the methods that need them import them
     import pandas as pd
+    from pydantic import TypeAdapter
 
 #: Bumped whenever a field is added, removed or changes meaning.
 LAYOUT_SCHEMA_VERSION = "1.0"
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+#: What pydantic reads from a dataclass when it (de)serialises it: a field
+#: the model does not have is an error, not silently dropped.
+_PYDANTIC_CONFIG = {"extra": "forbid"}
+
+_Class = TypeVar("_Class", bound=type)
 
 
-class BBox(_Model):
+def _model(cls: _Class | None = None, *, frozen: bool = False) -> Any:
+    """A model class: a dataclass with fields by keyword only (as pydantic
+    required) and __slots__ (memory and attribute speed), which pydantic
+    reads strictly."""
+
+    def make(cls: _Class) -> _Class:
+        cls.__pydantic_config__ = _PYDANTIC_CONFIG
+        return dataclass(kw_only=True, slots=True, frozen=frozen)(cls)
+
+    return make if cls is None else make(cls)
+
+
+@_model(frozen=True)
+class BBox:
     """A box in PDF points, origin at the page's top-left corner."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     x0: float
     top: float
@@ -65,24 +85,27 @@ class BBox(_Model):
     @staticmethod
     def rounded(x0: float, top: float, x1: float, bottom: float) -> BBox:
         """A box with coordinates rounded to 1/100 pt: enough for provenance,
-        and it keeps JSON small and stable across runs."""
-        return BBox(x0=round(x0, 2), top=round(top, 2), x1=round(x1, 2), bottom=round(bottom, 2))
+        and it keeps JSON small and stable across runs. Plain floats, whatever
+        the caller computed with (numpy's, on OCR'd pages)."""
+        return BBox(x0=round(float(x0), 2), top=round(float(top), 2), x1=round(float(x1), 2),
+                    bottom=round(float(bottom), 2))
 
 
-class Page(_Model):
-    number: int = Field(description="1-based page number in the PDF")
+@_model
+class Page:
+    number: int  # 1-based page number in the PDF
     width: float
     height: float
     rotation: int = 0
-    label: str | None = Field(None, description="printed page number (footer/header), e.g. '10'")
-    text_layer: bool = Field(
-        True,
-        description="False when the page's text was not read from a text layer but by OCR: a scan, or a text "
-        "layer without usable Unicode (a TEXT_LAYER_UNUSABLE diagnostic says why)",
-    )
+    label: str | None = None  # printed page number (footer/header), e.g. '10'
+    #: False when the page's text was not read from a text layer but by OCR:
+    #: a scan, or a text layer without usable Unicode (a TEXT_LAYER_UNUSABLE
+    #: diagnostic says why).
+    text_layer: bool = True
 
 
-class Run(_Model):
+@_model
+class Run:
     """A stretch of text in one style. Bold covers real bold fonts, glyphs
     overprinted to fake bold, and text stroked as well as filled."""
 
@@ -102,7 +125,8 @@ class BlockKind(str, Enum):
     TABLE = "table"
 
 
-class Block(_Model):
+@_model
+class Block:
     """One item of the body in reading order.
 
     ``level`` is the heading level (第一部分 → 1, 一、 → 2, （一） → 3) or the
@@ -113,14 +137,14 @@ class Block(_Model):
     """
 
     kind: BlockKind
-    runs: list[Run] = Field(default_factory=list)
+    runs: list[Run] = field(default_factory=list)
     level: int | None = None
     page_label: str | None = None
     table_id: str | None = None
     page: int
     page_end: int | None = None
     bbox: BBox
-    confidence: float | None = Field(None, description="OCR confidence 0..1 (lowest of its lines); None for a text layer")
+    confidence: float | None = None  # OCR confidence 0..1 (lowest of its lines); None for a text layer
 
     @property
     def text(self) -> str:
@@ -131,7 +155,8 @@ class Block(_Model):
         return self.page_end if self.page_end is not None else self.page
 
 
-class Cell(_Model):
+@_model
+class Cell:
     """A grid cell. ``row``/``col`` are where it starts; covered grid
     positions of a merged cell have no Cell of their own (HTML semantics)."""
 
@@ -142,10 +167,11 @@ class Cell(_Model):
     text: str = ""
     page: int
     bbox: BBox
-    confidence: float | None = Field(None, description="OCR confidence 0..1; None for a text layer")
+    confidence: float | None = None  # OCR confidence 0..1; None for a text layer
 
 
-class TableFragment(_Model):
+@_model
+class TableFragment:
     """The part of a logical table printed on one page."""
 
     page: int
@@ -154,7 +180,8 @@ class TableFragment(_Model):
     n_rows: int
 
 
-class Table(_Model):
+@_model
+class Table:
     id: str
     n_rows: int
     n_cols: int
@@ -221,7 +248,8 @@ class Table(_Model):
         return "\n".join(out)
 
 
-class SourceInfo(_Model):
+@_model
+class SourceInfo:
     path: str
     sha256: str
     size_bytes: int
@@ -230,7 +258,8 @@ class SourceInfo(_Model):
     title: str | None = None
 
 
-class Diagnostic(_Model):
+@_model
+class Diagnostic:
     """Something the extractor noticed but could work around (a table-like
     drawing it did not take as a table, a merged region that is not a
     rectangle...). Never silently dropped: they travel with the document."""
@@ -240,7 +269,8 @@ class Diagnostic(_Model):
     message: str
 
 
-class Document(_Model):
+@_model
+class Document:
     schema_version: str = LAYOUT_SCHEMA_VERSION
     doc_id: str
     source: SourceInfo
@@ -248,7 +278,7 @@ class Document(_Model):
     pages: list[Page]
     blocks: list[Block]
     tables: list[Table]
-    diagnostics: list[Diagnostic] = Field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
 
     def table(self, table_id: str) -> Table:
         for table in self.tables:
@@ -260,11 +290,27 @@ class Document(_Model):
         return [b for b in self.blocks if b.kind in kinds]
 
     def to_json(self, indent: int | None = None) -> str:
-        return self.model_dump_json(indent=indent)
+        return _adapter(Document).dump_json(self, indent=indent).decode()
 
     @classmethod
     def from_json(cls, data: str | bytes) -> Document:
-        return cls.model_validate_json(data)
+        """The document in ``data``, validated: a field of the wrong type or
+        one the model does not have raises ``pydantic.ValidationError``."""
+        return _adapter(cls).validate_json(data)
 
     def tables_html(self) -> str:
         return "\n".join(t.to_html() for t in self.tables)
+
+
+def to_plain(item: Any) -> Any:
+    """A model object as JSON-ready data (enums as their values, boxes as
+    dicts), through the same serialiser as :meth:`Document.to_json`."""
+    return _adapter(type(item)).dump_python(item, mode="json")
+
+
+@cache
+def _adapter(cls: type) -> TypeAdapter:
+    """pydantic's (de)serialiser for a model class, built on first use."""
+    from pydantic import TypeAdapter
+
+    return TypeAdapter(cls)

@@ -433,7 +433,7 @@ def _page_rows(doc: Document) -> list[Row]:
 def _block_rows(doc: Document) -> list[Row]:
     return [
         {"doc_id": doc.doc_id, "seq": seq, "kind": b.kind.value, "level": b.level, "text": b.text,
-         "runs": [run.model_dump() for run in b.runs], "page_label": b.page_label, "table_id": b.table_id,
+         "runs": [asdict(run) for run in b.runs], "page_label": b.page_label, "table_id": b.table_id,
          "page": b.page, "page_end": b.page_end, **_bbox(b.bbox), "confidence": b.confidence}
         for seq, b in enumerate(doc.blocks)
     ]

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import replace
 
 from jixiao.model import Block, BlockKind, Document, Run
 
@@ -64,7 +65,7 @@ def _merge_bold(runs: list[Run]) -> list[Run]:
     out: list[Run] = []
     for run in runs:
         if out and out[-1].bold == run.bold:
-            out[-1] = out[-1].model_copy(update={"text": out[-1].text + run.text})
+            out[-1] = replace(out[-1], text=out[-1].text + run.text)
         elif run.text:
             out.append(run)
     return out
@@ -72,7 +73,7 @@ def _merge_bold(runs: list[Run]) -> list[Run]:
 
 def inline_markdown(runs: list[Run]) -> str:
     """Runs as escaped Markdown inline text with bold runs emphasised."""
-    runs = [r.model_copy(update={"text": _escape(r.text)}) for r in _merge_bold(runs)]
+    runs = [replace(r, text=_escape(r.text)) for r in _merge_bold(runs)]
     prepared: list[Run] = []
     for i, run in enumerate(runs):
         inner = run.text.strip()

@@ -9,6 +9,7 @@ import hashlib
 import re
 import time
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -205,7 +206,7 @@ def test_text_the_parser_judged_unusable_is_not_unread_text(monkeypatch) -> None
     def unusable(page):
         layout, _ = real(page)
         layout.unusable_text = "the text layer maps its glyphs to nothing"
-        layout.page = layout.page.model_copy(update={"text_layer": False})
+        layout.page = replace(layout.page, text_layer=False)
         return layout, []
 
     monkeypatch.setattr(pipeline, "analyse_page", unusable)

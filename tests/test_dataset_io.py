@@ -5,6 +5,7 @@ and keep docs/DATASET.md in step with jixiao.schema."""
 from __future__ import annotations
 
 import re
+from copy import deepcopy
 from dataclasses import fields, replace
 from datetime import datetime, timezone
 from decimal import Decimal
@@ -51,7 +52,7 @@ def layout() -> Document:
     """The 2023 sample with two diagnostics (the sample has none; one without
     a page, one with a line break) and one OCR confidence, so the round trip
     covers those fields too."""
-    document = jixiao.read_pdf(DOC_2023).model_copy(deep=True)
+    document = deepcopy(jixiao.read_pdf(DOC_2023))
     document.diagnostics = [
         Diagnostic(code="IRREGULAR_MERGE", page=10, message="table at y=266: merged region is not a rectangle"),
         Diagnostic(code="NOTE", page=None, message="two\nlines"),

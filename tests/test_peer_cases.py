@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+from dataclasses import replace
 
 import pytest
 from conftest import FIXTURES, read_cached
@@ -116,11 +117,11 @@ def _on_pages(table: Table, pages: set[int]) -> Table:
         return table
     first, last = min(rows), max(rows)
     cells = [
-        c.model_copy(update={"row": c.row - first, "rowspan": min(c.row + c.rowspan, last + 1) - c.row})
+        replace(c, row=c.row - first, rowspan=min(c.row + c.rowspan, last + 1) - c.row)
         for c in table.cells
         if first <= c.row <= last
     ]
-    return table.model_copy(update={"cells": cells, "n_rows": last - first + 1})
+    return replace(table, cells=cells, n_rows=last - first + 1)
 
 
 def _tables_on_pages(d) -> list[Table]:
