@@ -20,8 +20,10 @@ HTML), again interleaved between the two parsers.
 
 With ``--compare-with REF`` (a git commit of this repository, or a folder
 holding another jixiao tree) ``read_pdf`` of that version takes its turns
-too, with each parser it has (``jixiao pdfminer @REF``): the cost of what
-was added since, measured in the same run. Issue #12 allows its rule,
+too with pdfminer, the parser every version has (``jixiao pdfminer @REF``), and so does its
+``jixiao tables``: the cost of what was added since, measured in the same
+run. That version is imported whole from its tree (``tree_import.py``);
+none of its modules come from this checkout. Issue #12 allows its rule,
 grid, text-table, orientation and text-layer work at most 15 % more time on
 the LibreOffice corpus than before it (4031ea4): the like-for-like figure is
 ``jixiao pdfminer / jixiao pdfminer @4031ea4`` (that version read with
@@ -30,8 +32,9 @@ the default parsers of the two versions.
 
 Targets (issue #11): ``read_pdf`` ≤ 0.011 s/page on the fixtures, which was
 0.024 with pdfminer — so pypdfium2/pdfminer ≤ 0.46 as a ratio — and
-``jixiao tables`` on the 2023 document ≤ 0.35 s as a whole process. A
-report, not a test: nothing is asserted.
+``jixiao tables`` on the 2023 document ≤ 0.35 s as a whole process, which
+took 0.56 s at 4031ea4 — so ≤ 0.63 of ``jixiao tables @4031ea4`` as a ratio.
+A report, not a test: nothing is asserted.
 
 Usage: ``python benchmarks/extract_speed.py [--rounds N] [--camelot] [--all] [--compare-with REF] [PDF ...]``;
 without PDFs it reads the sample corpus and the LibreOffice/reportlab
@@ -60,12 +63,12 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_2023 = REPO_ROOT / "corpus" / "sample" / "hebei-chengde-gxq-zrzy-2023.pdf"
 #: issue #11: read_pdf s/page target, and the pdfminer figure it was set against
 TARGET_S_PER_PAGE, PDFMINER_BEFORE = 0.011, 0.024
-TARGET_TABLES_PROCESS_S = 0.35
+#: and ``jixiao tables`` on the 2023 document as a whole process, and what it took then
+TARGET_TABLES_PROCESS_S, TABLES_PROCESS_BEFORE = 0.35, 0.56
 #: issue #12: read_pdf may take at most this much longer than before it
 MAX_SLOWDOWN_12 = 1.15
-#: Where each of jixiao's packages lives in a source tree (pyproject.toml package-dir).
-PACKAGE_DIRS = {"jixiao": "jixiao", "jixiao.extract": "extract", "jixiao.normalize": "normalize",
-                "jixiao.corpus": "corpus", "jixiao.output": "output"}
+#: Runs the ``jixiao`` command of another source tree (``tree_import.py``).
+TREE_CLI = Path(__file__).resolve().parent / "tree_import.py"
 
 Extract = Callable[[Path], object]
 
@@ -78,7 +81,10 @@ def _jixiao(parser: str) -> Extract:
     from jixiao import read_pdf
 
     importlib.import_module("jixiao.extract.pipeline")
-    importlib.import_module("jixiao.extract.pdfminer_page" if parser == "pdfminer" else "jixiao.extract.pdfium_document")
+    try:
+        importlib.import_module(f"jixiao.extract.{'pdfminer_page' if parser == 'pdfminer' else 'pdfium_document'}")
+    except ModuleNotFoundError:  # an earlier version (--compare-with) without it: it imports what it reads with
+        pass
     return lambda path: read_pdf(path, parser=parser)
 
 
@@ -203,23 +209,6 @@ def peak_rss_mb() -> float:
     return maxrss / 2**20 if sys.platform == "darwin" else maxrss / 1024
 
 
-class _TreeFinder:
-    """Imports ``jixiao`` and its subpackages from another source tree,
-    ahead of the installed (editable) one."""
-
-    def __init__(self, tree: Path) -> None:
-        self.dirs = {name: tree / folder for name, folder in PACKAGE_DIRS.items()}
-
-    def find_spec(self, fullname: str, path: object = None, target: object = None) -> object:
-        import importlib.util
-
-        folder = self.dirs.get(fullname)
-        if folder is None:
-            return None
-        return importlib.util.spec_from_file_location(fullname, folder / "__init__.py",
-                                                      submodule_search_locations=[str(folder)])
-
-
 def source_tree(ref: str) -> Path:
     """A folder holding jixiao at ``ref``: the folder itself, or the commit
     exported from this repository's history into a temporary folder."""
@@ -238,7 +227,9 @@ def _worker(name: str, pdfs: list[Path], conn: Connection, tree: str | None = No
     ``pdfs`` per request."""
     try:
         if tree is not None:
-            sys.meta_path.insert(0, _TreeFinder(Path(tree)))
+            from tree_import import use_tree
+
+            use_tree(Path(tree))
         extract = EXTRACTORS[name.split(" @")[0]]()
     except Exception as e:  # noqa: BLE001 -- an extractor that cannot load (camelot missing) is reported
         conn.send(("error", f"{type(e).__name__}: {e}"))
@@ -300,20 +291,26 @@ def interleaved_passes(names: list[str], pdfs: list[Path], rounds: int,
     return results
 
 
-def tables_process_seconds(rounds: int) -> dict[str, list[tuple[float, float]]]:
+def tables_process_seconds(rounds: int, tree: Path | None = None,
+                           ref: str | None = None) -> dict[str, list[tuple[float, float]]]:
     """Wall and CPU time (user + system) of ``jixiao tables`` on the 2023
-    sample as a whole process, per parser, the two parsers taking turns. On
-    a shared machine the CPU time is the steadier of the two."""
-    cli = [sys.executable, "-m", "jixiao.cli", "tables", str(SAMPLE_2023), "--parser"]
-    out: dict[str, list[tuple[float, float]]] = {"pypdfium2": [], "pdfminer": []}
+    sample as a whole process, per parser (and, given a ``tree``, the
+    command of that version with its default parser, as ``@ref``), taking
+    turns. On a shared machine the CPU time is the steadier of the two."""
+    pdf = str(SAMPLE_2023)
+    commands = {parser: [sys.executable, "-m", "jixiao.cli", "tables", pdf, "--parser", parser]
+                for parser in ("pypdfium2", "pdfminer")}
+    if tree is not None:
+        commands[f"@{ref}"] = [sys.executable, str(TREE_CLI), str(tree), "tables", pdf]
+    out: dict[str, list[tuple[float, float]]] = {name: [] for name in commands}
     for _ in range(rounds):
-        for parser, seconds in out.items():
+        for name, command in commands.items():
             before = resource.getrusage(resource.RUSAGE_CHILDREN)
             start = time.perf_counter()
-            subprocess.run([*cli, parser], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             wall = time.perf_counter() - start
             after = resource.getrusage(resource.RUSAGE_CHILDREN)
-            seconds.append((wall, after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime))
+            out[name].append((wall, after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime))
     return out
 
 
@@ -351,7 +348,6 @@ def report(results: dict[str, tuple[list[float], float] | str], pages: int,
         rows += [
             (f"jixiao pdfminer / jixiao pdfminer @{ref} (#12: <= {MAX_SLOWDOWN_12:.2f})",
              ratio(JIXIAO_PDFMINER, f"{JIXIAO_PDFMINER} @{ref}"), MAX_SLOWDOWN_12),
-            (f"jixiao pypdfium2 / jixiao pypdfium2 @{ref}", ratio(JIXIAO_PDFIUM, f"{JIXIAO_PDFIUM} @{ref}"), None),
             (f"jixiao pypdfium2 / jixiao pdfminer @{ref}", ratio(JIXIAO_PDFIUM, f"{JIXIAO_PDFMINER} @{ref}"), None),
         ]
     for label, value, limit in rows:
@@ -362,13 +358,18 @@ def report(results: dict[str, tuple[list[float], float] | str], pages: int,
         s = median[JIXIAO_PDFIUM] / pages
         lines.append(f"{f'jixiao pypdfium2 read_pdf s/page (target <= {TARGET_S_PER_PAGE})':<58}{s:7.4f}"
                      f"  {'PASS' if s <= TARGET_S_PER_PAGE else 'MISS'} (absolute: depends on the machine's load)")
-    for parser, runs in tables.items():
+    for name, runs in tables.items():
         wall, cpu = statistics.median(w for w, _ in runs), statistics.median(c for _, c in runs)
         best = min(w for w, _ in runs)
         verdict = (f"  {'PASS' if min(best, cpu) <= TARGET_TABLES_PROCESS_S else 'MISS'} (target <= "
-                   f"{TARGET_TABLES_PROCESS_S} s)" if parser == "pypdfium2" else "")
-        lines.append(f"{f'jixiao tables 2023 document, --parser {parser}':<58}wall {wall:.2f} s (best {best:.2f}), "
-                     f"CPU {cpu:.2f} s{verdict}")
+                   f"{TARGET_TABLES_PROCESS_S} s)" if name == "pypdfium2" else "")
+        label = f"jixiao tables {name}" if name.startswith("@") else f"jixiao tables --parser {name}"
+        lines.append(f"{label + ', 2023 document':<58}wall {wall:.2f} s (best {best:.2f}), CPU {cpu:.2f} s{verdict}")
+    if ref is not None and f"@{ref}" in tables:
+        target = TARGET_TABLES_PROCESS_S / TABLES_PROCESS_BEFORE
+        value = statistics.median(new[1] / old[1] for new, old in zip(tables["pypdfium2"], tables[f"@{ref}"]))
+        lines.append(f"{f'jixiao tables / jixiao tables @{ref}, CPU (#11: <= {target:.2f})':<58}{value:6.2f}x"
+                     f"  {'PASS' if value <= target else 'MISS'}")
     return lines
 
 
@@ -378,7 +379,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--camelot", action="store_true", help="also camelot lattice and jixiao's camelot engine")
     parser.add_argument("--all", action="store_true", help="every fixture with a text layer, producer variants too")
     parser.add_argument("--compare-with", metavar="REF",
-                        help="also read_pdf of jixiao at this git commit (or source folder), both parsers")
+                        help="also read_pdf (pdfminer) and jixiao tables of jixiao at this git commit (or source folder)")
     parser.add_argument("pdfs", nargs="*", type=Path, metavar="PDF")
     args = parser.parse_args(argv)
     if args.rounds < 1:
@@ -389,11 +390,11 @@ def main(argv: list[str] | None = None) -> None:
     trees: dict[str, Path] = {}
     if args.compare_with:
         tree = source_tree(args.compare_with)
-        trees = {f"{name} @{args.compare_with}": tree for name in (JIXIAO_PDFIUM, JIXIAO_PDFMINER)}
+        trees = {f"{JIXIAO_PDFMINER} @{args.compare_with}": tree}
         names += list(trees)
     print(f"{len(pdfs)} PDFs, {pages} pages; {args.rounds} interleaved rounds, one process per extractor")
     results = interleaved_passes(names, pdfs, args.rounds, trees)
-    tables = tables_process_seconds(args.rounds)
+    tables = tables_process_seconds(args.rounds, trees and next(iter(trees.values())), args.compare_with)
     print("\n".join(report(results, pages, tables, args.compare_with)))
 
 
