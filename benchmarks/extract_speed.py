@@ -5,6 +5,8 @@ Extractors, each in a process of its own (spawned, its imports done before
 any timing, its peak memory its own):
 
 * ``jixiao pypdfium2`` / ``jixiao pdfminer`` — ``read_pdf`` with each parser;
+* ``jixiao run, per document`` — what a ``jixiao run`` worker does with a
+  document: read, normalise, write its rows to a dataset;
 * ``pypdfium2 floor`` — pdfium itself, touching every glyph (text, origin,
   box) and every path point: what no pypdfium2-based extractor can beat;
 * ``bare pdfplumber`` — ``extract_tables`` on every page;
@@ -20,7 +22,8 @@ HTML), again interleaved between the two parsers.
 
 With ``--compare-with REF`` (a git commit of this repository, or a folder
 holding another jixiao tree) ``read_pdf`` of that version takes its turns
-too with pdfminer, the parser every version has (``jixiao pdfminer @REF``), and so does its
+too with pdfminer, the parser every version has (``jixiao pdfminer @REF``),
+and so do its run worker's per-document work and its
 ``jixiao tables``: the cost of what was added since, measured in the same
 run. That version is imported whole from its tree (``tree_import.py``);
 none of its modules come from this checkout. Issue #12 allows its rule,
@@ -33,7 +36,9 @@ the default parsers of the two versions.
 Targets (issue #11): ``read_pdf`` ≤ 0.011 s/page on the fixtures, which was
 0.024 with pdfminer — so pypdfium2/pdfminer ≤ 0.46 as a ratio — and
 ``jixiao tables`` on the 2023 document ≤ 0.35 s as a whole process, which
-took 0.56 s at 4031ea4 — so ≤ 0.63 of ``jixiao tables @4031ea4`` as a ratio.
+took 0.56 s at 4031ea4 — so ≤ 0.63 of ``jixiao tables @4031ea4`` as a ratio
+— and one document's work inside ``jixiao run`` ≤ 0.015 s/page, which was
+0.028 (≤ 0.54 of ``jixiao run, per document @4031ea4``).
 A report, not a test: nothing is asserted.
 
 Usage: ``python benchmarks/extract_speed.py [--rounds N] [--camelot] [--all] [--compare-with REF] [PDF ...]``;
@@ -63,6 +68,8 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_2023 = REPO_ROOT / "corpus" / "sample" / "hebei-chengde-gxq-zrzy-2023.pdf"
 #: issue #11: read_pdf s/page target, and the pdfminer figure it was set against
 TARGET_S_PER_PAGE, PDFMINER_BEFORE = 0.011, 0.024
+#: and one document's work inside jixiao run, s/page, and what it took then
+TARGET_RUN_S_PER_PAGE, RUN_BEFORE = 0.015, 0.028
 #: and ``jixiao tables`` on the 2023 document as a whole process, and what it took then
 TARGET_TABLES_PROCESS_S, TABLES_PROCESS_BEFORE = 0.35, 0.56
 #: issue #12: read_pdf may take at most this much longer than before it
@@ -157,13 +164,45 @@ def _camelot_lattice() -> Extract:
     return lambda path: camelot.read_pdf(str(path), flavor="lattice", pages="all")
 
 
-JIXIAO_PDFIUM, JIXIAO_PDFMINER, FLOOR, PLUMBER, CAMELOT, JIXIAO_CAMELOT = (
-    "jixiao pypdfium2", "jixiao pdfminer", "pypdfium2 floor", "bare pdfplumber", "camelot lattice",
-    "jixiao camelot engine",
+def _run_work() -> Extract:
+    """One document's work inside ``jixiao run``, as a worker does it with
+    the version's default settings: read, normalise, write its rows into a
+    dataset (the version's own ``corpus.worker.process``), after a first
+    document has been processed, as in a worker. Earlier versions
+    shaped the run's job differently; it is made from the fields the
+    version's ``Job`` has."""
+    import dataclasses
+    import importlib
+
+    from jixiao.corpus import discovery, worker
+
+    job_class = getattr(worker, "Job", None) or importlib.import_module("jixiao.corpus.job").Job
+    fields = {f.name for f in dataclasses.fields(job_class)}
+    dataset = Path(tempfile.mkdtemp(prefix="jixiao-bench-run-"))
+    settings = {"settings": importlib.import_module("jixiao.settings").Settings()} if "settings" in fields else {}
+
+    def process(path: Path) -> object:
+        found = discovery.discover(path)
+        (item,) = getattr(found, "items", found)
+        values = {"dataset": dataset, "corpus_root": path.parent, "pipeline_version": "benchmark",
+                  "run_id": "benchmark", "engine": "pdfplumber", **settings}
+        outcome = worker.process(item, job_class(**{k: v for k, v in values.items() if k in fields}))
+        if outcome.status != "ok":
+            raise RuntimeError(f"{path}: {outcome.status}: {outcome.error}")
+        return outcome
+
+    process(SAMPLE_2023)  # a worker imports the normalize and output stacks once, on its first document
+    return process
+
+
+JIXIAO_PDFIUM, JIXIAO_PDFMINER, RUN_WORK, FLOOR, PLUMBER, CAMELOT, JIXIAO_CAMELOT = (
+    "jixiao pypdfium2", "jixiao pdfminer", "jixiao run, per document", "pypdfium2 floor", "bare pdfplumber",
+    "camelot lattice", "jixiao camelot engine",
 )
 EXTRACTORS: dict[str, Callable[[], Extract]] = {
     JIXIAO_PDFIUM: lambda: _jixiao("pypdfium2"),
     JIXIAO_PDFMINER: lambda: _jixiao("pdfminer"),
+    RUN_WORK: _run_work,
     FLOOR: _pypdfium2_floor,
     PLUMBER: _bare_pdfplumber,
     CAMELOT: _camelot_lattice,
@@ -316,15 +355,16 @@ def tables_process_seconds(rounds: int, tree: Path | None = None,
 
 def report(results: dict[str, tuple[list[float], float] | str], pages: int,
            tables: dict[str, list[tuple[float, float]]], ref: str | None = None) -> list[str]:
-    lines = [f"{'extractor':<24}{'median s':>10}{'s/page':>10}{'pages/s':>9}{'peak MB':>9}  passes"]
+    width = max([len("extractor"), *map(len, results)]) + 2
+    lines = [f"{'extractor':<{width}}{'median s':>10}{'s/page':>10}{'pages/s':>9}{'peak MB':>9}  passes"]
     median: dict[str, float] = {}
     for name, result in results.items():
         if isinstance(result, str):
-            lines.append(f"{name:<24}  failed: {result}")
+            lines.append(f"{name:<{width}}  failed: {result}")
             continue
         passes, rss = result
         median[name] = statistics.median(passes)
-        lines.append(f"{name:<24}{median[name]:>10.2f}{median[name] / pages:>10.4f}{pages / median[name]:>9.1f}"
+        lines.append(f"{name:<{width}}{median[name]:>10.2f}{median[name] / pages:>10.4f}{pages / median[name]:>9.1f}"
                      f"{rss:>9.0f}  {' '.join(f'{p:.2f}' for p in passes)}")
 
     def ratio(a: str, b: str) -> float | None:
@@ -349,26 +389,32 @@ def report(results: dict[str, tuple[list[float], float] | str], pages: int,
             (f"jixiao pdfminer / jixiao pdfminer @{ref} (#12: <= {MAX_SLOWDOWN_12:.2f})",
              ratio(JIXIAO_PDFMINER, f"{JIXIAO_PDFMINER} @{ref}"), MAX_SLOWDOWN_12),
             (f"jixiao pypdfium2 / jixiao pdfminer @{ref}", ratio(JIXIAO_PDFIUM, f"{JIXIAO_PDFMINER} @{ref}"), None),
+            (f"jixiao run per document / same @{ref} (#11: <= {TARGET_RUN_S_PER_PAGE / RUN_BEFORE:.2f})",
+             ratio(RUN_WORK, f"{RUN_WORK} @{ref}"), TARGET_RUN_S_PER_PAGE / RUN_BEFORE),
         ]
     for label, value, limit in rows:
         if value is not None:
             verdict = "" if limit is None else ("  PASS" if value <= limit else "  MISS")
-            lines.append(f"{label:<58}{value:6.2f}x{verdict}")
+            lines.append(f"{label:<64}{value:6.2f}x{verdict}")
     if JIXIAO_PDFIUM in median:
         s = median[JIXIAO_PDFIUM] / pages
-        lines.append(f"{f'jixiao pypdfium2 read_pdf s/page (target <= {TARGET_S_PER_PAGE})':<58}{s:7.4f}"
+        lines.append(f"{f'jixiao pypdfium2 read_pdf s/page (target <= {TARGET_S_PER_PAGE})':<64}{s:7.4f}"
                      f"  {'PASS' if s <= TARGET_S_PER_PAGE else 'MISS'} (absolute: depends on the machine's load)")
+    if RUN_WORK in median:
+        s = median[RUN_WORK] / pages
+        lines.append(f"{f'jixiao run s/page per document (target <= {TARGET_RUN_S_PER_PAGE})':<64}{s:7.4f}"
+                     f"  {'PASS' if s <= TARGET_RUN_S_PER_PAGE else 'MISS'} (absolute: depends on the machine's load)")
     for name, runs in tables.items():
         wall, cpu = statistics.median(w for w, _ in runs), statistics.median(c for _, c in runs)
         best = min(w for w, _ in runs)
         verdict = (f"  {'PASS' if min(best, cpu) <= TARGET_TABLES_PROCESS_S else 'MISS'} (target <= "
                    f"{TARGET_TABLES_PROCESS_S} s)" if name == "pypdfium2" else "")
         label = f"jixiao tables {name}" if name.startswith("@") else f"jixiao tables --parser {name}"
-        lines.append(f"{label + ', 2023 document':<58}wall {wall:.2f} s (best {best:.2f}), CPU {cpu:.2f} s{verdict}")
+        lines.append(f"{label + ', 2023 document':<64}wall {wall:.2f} s (best {best:.2f}), CPU {cpu:.2f} s{verdict}")
     if ref is not None and f"@{ref}" in tables:
         target = TARGET_TABLES_PROCESS_S / TABLES_PROCESS_BEFORE
         value = statistics.median(new[1] / old[1] for new, old in zip(tables["pypdfium2"], tables[f"@{ref}"]))
-        lines.append(f"{f'jixiao tables / jixiao tables @{ref}, CPU (#11: <= {target:.2f})':<58}{value:6.2f}x"
+        lines.append(f"{f'jixiao tables / jixiao tables @{ref}, CPU (#11: <= {target:.2f})':<64}{value:6.2f}x"
                      f"  {'PASS' if value <= target else 'MISS'}")
     return lines
 
@@ -386,11 +432,11 @@ def main(argv: list[str] | None = None) -> None:
         parser.error("--rounds must be at least 1")
     pdfs = [pdf.resolve() for pdf in args.pdfs] or default_pdfs(args.all)
     pages = sum(page_count(pdf) for pdf in pdfs)
-    names = [JIXIAO_PDFIUM, JIXIAO_PDFMINER, FLOOR, PLUMBER] + ([CAMELOT, JIXIAO_CAMELOT] if args.camelot else [])
+    names = [JIXIAO_PDFIUM, JIXIAO_PDFMINER, RUN_WORK, FLOOR, PLUMBER] + ([CAMELOT, JIXIAO_CAMELOT] if args.camelot else [])
     trees: dict[str, Path] = {}
     if args.compare_with:
         tree = source_tree(args.compare_with)
-        trees = {f"{JIXIAO_PDFMINER} @{args.compare_with}": tree}
+        trees = {f"{name} @{args.compare_with}": tree for name in (JIXIAO_PDFMINER, RUN_WORK)}
         names += list(trees)
     print(f"{len(pdfs)} PDFs, {pages} pages; {args.rounds} interleaved rounds, one process per extractor")
     results = interleaved_passes(names, pdfs, args.rounds, trees)
