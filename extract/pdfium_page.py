@@ -189,6 +189,11 @@ class _Scratch:
         self.bounds = (c_float(), c_float(), c_float(), c_float())
         self.loose = pdfium_c.FS_RECTF()
         self.tight = (c_double(), c_double(), c_double(), c_double())
+        # Pointers to them, made once: a page of a browser's print can hold
+        # thousands of paths, each read through a dozen calls with pointers.
+        self.ref_f, self.ref_i, self.ref_flag = byref(self.f), byref(self.i), byref(self.flag)
+        self.ref_x, self.ref_y = byref(self.x), byref(self.y)
+        self.ref_rgba = tuple(byref(v) for v in self.rgba)
 
     def object_matrix(self, obj: Any) -> Matrix:
         m = self.matrix
@@ -197,9 +202,9 @@ class _Scratch:
         return (m.a, m.b, m.c, m.d, m.e, m.f)
 
     def color(self, getter: Any, obj: Any) -> tuple[tuple[float, float, float], float]:
-        r, g, b, a = self.rgba
-        if not getter(obj, byref(r), byref(g), byref(b), byref(a)):
+        if not getter(obj, *self.ref_rgba):
             return (0.0, 0.0, 0.0), 1.0
+        r, g, b, a = self.rgba
         return (r.value / 255, g.value / 255, b.value / 255), a.value / 255
 
     def width(self, obj: Any) -> float:
@@ -512,13 +517,15 @@ def _subpaths(obj: Any, to_device: Matrix, scratch: _Scratch) -> list[tuple[str,
     point; ``h`` is the subpath's start). pdfium stores a closing ``h`` as a
     line back to the start flagged closed, which is pdfminer's ``...lh``
     with the redundant ``l`` dropped."""
-    x, y = scratch.x, scratch.y
+    x, y, ref_x, ref_y = scratch.x, scratch.y, scratch.ref_x, scratch.ref_y
+    get_segment, get_point = pdfium.FPDFPath_GetPathSegment, pdfium.FPDFPathSegment_GetPoint
+    get_type, get_close = pdfium.FPDFPathSegment_GetType, pdfium.FPDFPathSegment_GetClose
     subpaths: list[tuple[list[str], list[tuple[float, float]]]] = []
     bezier = 0
     for k in range(pdfium.FPDFPath_CountSegments(obj)):
-        segment = pdfium.FPDFPath_GetPathSegment(obj, k)
-        pdfium.FPDFPathSegment_GetPoint(segment, byref(x), byref(y))
-        kind = pdfium.FPDFPathSegment_GetType(segment)
+        segment = get_segment(obj, k)
+        get_point(segment, ref_x, ref_y)
+        kind = get_type(segment)
         point = apply(to_device, x.value, y.value)
         if kind == _MOVETO or not subpaths:
             subpaths.append((["m"], [point]))
@@ -532,7 +539,7 @@ def _subpaths(obj: Any, to_device: Matrix, scratch: _Scratch) -> list[tuple[str,
         else:
             subpaths[-1][0].append("l")
             subpaths[-1][1].append(point)
-        if pdfium.FPDFPathSegment_GetClose(segment):
+        if get_close(segment):
             ops, pts = subpaths[-1]
             if ops[-1] == "l" and pts[-1] == pts[0]:
                 ops[-1] = "h"
@@ -563,10 +570,10 @@ def read_paths(objects: PageObjects, scratch: _Scratch, content: PageContent) ->
     occluders: list[Occluder] = []
     for path in objects.paths:
         obj = path.handle
-        pdfium.FPDFPath_GetDrawMode(obj, byref(fill_mode), byref(stroke))
+        pdfium.FPDFPath_GetDrawMode(obj, scratch.ref_i, scratch.ref_flag)
         fill_color, fill_alpha = scratch.color(pdfium.FPDFPageObj_GetFillColor, obj)
         stroke_color, stroke_alpha = scratch.color(pdfium.FPDFPageObj_GetStrokeColor, obj)
-        pdfium.FPDFPageObj_GetStrokeWidth(obj, byref(scratch.f))
+        pdfium.FPDFPageObj_GetStrokeWidth(obj, scratch.ref_f)
         filled = fill_mode.value != pdfium_c.FPDF_FILLMODE_NONE
         common = {
             "fill": filled,
