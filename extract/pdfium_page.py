@@ -194,6 +194,7 @@ class _Scratch:
         self.ref_f, self.ref_i, self.ref_flag = byref(self.f), byref(self.i), byref(self.flag)
         self.ref_x, self.ref_y = byref(self.x), byref(self.y)
         self.ref_rgba = tuple(byref(v) for v in self.rgba)
+        self.ref_bounds = tuple(byref(v) for v in self.bounds)
 
     def object_matrix(self, obj: Any) -> Matrix:
         m = self.matrix
@@ -208,10 +209,17 @@ class _Scratch:
         return (r.value / 255, g.value / 255, b.value / 255), a.value / 255
 
     def width(self, obj: Any) -> float:
+        bounds = self.object_bounds(obj)
+        return 0.0 if bounds is None else bounds[2] - bounds[0]
+
+    def object_bounds(self, obj: Any) -> Box | None:
+        """The object's box (x0, y0, x1, y1) in its holder's space (the
+        page's, or its form's), its matrix applied; pdfium widens a stroked
+        path's box by half its line width."""
+        if not pdfium.FPDFPageObj_GetBounds(obj, *self.ref_bounds):
+            return None
         left, bottom, right, top = self.bounds
-        if not pdfium.FPDFPageObj_GetBounds(obj, byref(left), byref(bottom), byref(right), byref(top)):
-            return 0.0
-        return right.value - left.value
+        return (left.value, bottom.value, right.value, top.value)
 
 
 def collect_objects(page: Any, scratch: _Scratch, geometry: PageGeometry, fonts: FontCache) -> PageObjects:
@@ -562,14 +570,29 @@ def _kind(shape: str, pts: list[tuple[float, float]]) -> str:
     return "curve"
 
 
-def read_paths(objects: PageObjects, scratch: _Scratch, content: PageContent) -> list[Occluder]:
+def _off_page(bounds: Box | None, to_device: Matrix, page_box: Box) -> bool:
+    """Whether an object's box (in its holder's space) lies wholly outside
+    the page's box (x0, top, x1, bottom in device space): it paints nothing
+    there. Touching the page counts as on it, as for the rule finder."""
+    if bounds is None:
+        return False
+    x0, top, x1, bottom = transform_box(to_device, bounds)
+    return x1 < page_box[0] or x0 > page_box[2] or bottom < page_box[1] or top > page_box[3]
+
+
+def read_paths(objects: PageObjects, scratch: _Scratch, content: PageContent, page_box: Box) -> list[Occluder]:
     """The page's paths into ``content``'s lines, rects and curves; returns
     the opaque fills that can hide text painted before them (their clip is
-    read only for those: Chromium clips every one of thousands of borders)."""
+    read only for those: Chromium clips every one of thousands of borders).
+    A path wholly outside ``page_box`` is not read: a browser's print can
+    carry thousands of them on every page (content laid out beyond the
+    page), each costing a dozen calls per segment, and they paint nothing."""
     fill_mode, stroke = scratch.i, scratch.flag
     occluders: list[Occluder] = []
     for path in objects.paths:
         obj = path.handle
+        if _off_page(scratch.object_bounds(obj), path.holder_to_device, page_box):
+            continue
         pdfium.FPDFPath_GetDrawMode(obj, scratch.ref_i, scratch.ref_flag)
         fill_color, fill_alpha = scratch.color(pdfium.FPDFPageObj_GetFillColor, obj)
         stroke_color, stroke_alpha = scratch.color(pdfium.FPDFPageObj_GetStrokeColor, obj)
@@ -654,6 +677,6 @@ def read_page(page: Any, geometry: PageGeometry, crop: Box | None, fonts: FontCa
     chars += restored
     chars.sort(key=lambda item: (item[0], item[1]))
     content = PageContent(images=[{"x0": b[0], "top": b[1], "x1": b[2], "bottom": b[3]} for b in objects.images])
-    occluders = read_paths(objects, scratch, content)
+    occluders = read_paths(objects, scratch, content, geometry.bbox)
     content.chars = visible_chars([c for _, _, c in chars], occluders, crop)
     return content

@@ -299,6 +299,32 @@ def test_form_bbox_clips_its_text(tmp_path: Path) -> None:
     assert text_of(content_of(pdf, "pypdfium2")) == "Inside"
 
 
+@pytest.mark.parametrize("page", [{}, {"rotate": 90}, {"mediabox": (20, 30, 615, 872)}], ids=["plain", "rotate90", "offset"])
+def test_paths_wholly_off_the_page_are_not_read(tmp_path: Path, page: dict) -> None:
+    """A browser's print can carry thousands of paths laid out beyond the
+    page; they paint nothing and are not read. Paths on the page, one that
+    only touches its edge, and one off the page that a form's matrix brings
+    onto it are read as pdfminer reads them."""
+    x0, y0, x1, y1 = page.get("mediabox", (0, 0, 595, 842))
+    content = (f"0 w 100 {y0 + 100} 50 50 re S "  # on the page
+               f"{x0 - 10} {y0 + 200} 10 10 re f "  # touching its left edge
+               f"100 {y1 + 3000} 0.7 0.7 re f 200 {y1 + 3000} 0.7 0.7 re f "  # far above it
+               f"{x1 + 50} {y0 + 300} m {x1 + 90} {y0 + 300} l S "  # beyond its right edge
+               "q 1 0 0 1 0 0 cm /X1 Do Q").encode()
+    form = (f"0 w 100 {-3000} 20 20 re S".encode(), [0, -4000, 600, 1000], [1, 0, 0, 1, x0, y0 + 3500])
+    pdf = make_pdf(tmp_path / "off.pdf", content, forms={"X1": form}, **page)
+    miner, pdfium = content_of(pdf, "pdfminer"), content_of(pdf, "pypdfium2")
+    assert (len(pdfium.lines), len(pdfium.rects), len(pdfium.curves)) == (0, 3, 0)
+    assert (len(miner.lines), len(miner.rects)) == (1, 5)  # pdfminer reads them all; the rule finder drops them
+    with open_pdf(pdf, "pdfminer") as (_, pages):
+        left, top, right, bottom = pages[0].bbox
+    on_page = [r for r in miner.rects if r["x1"] >= left and r["x0"] <= right and r["bottom"] >= top
+               and r["top"] <= bottom]
+    assert len(on_page) == 3
+    for x, y in zip(sorted(on_page, key=lambda r: r["seq"]), pdfium.rects):
+        assert all(abs(x[key] - y[key]) < TOLERANCE for key in ("x0", "x1", "top", "bottom"))
+
+
 def test_glyphs_outside_the_crop_box_are_not_text(tmp_path: Path) -> None:
     content = b"BT /F1 12 Tf 72 300 Td (OnPage) Tj ET BT /F1 12 Tf 72 700 Td (OffPage) Tj ET"
     pdf = make_pdf(tmp_path / "crop.pdf", content, cropbox=(0, 0, 595, 500))
