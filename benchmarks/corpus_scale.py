@@ -14,9 +14,9 @@ Targets (issue #11 item 2 and 4, issue #13):
 
 The corpus is ``--docs`` distinct PDFs made from the repository's
 born-digital PDFs (the sample corpus and the fixtures, less those with a
-page that needs OCR: a scan, a text layer without usable Unicode): each copy differs only in its docinfo ``/Subject``, which
-jixiao does not read, so every copy is its own document and extracts exactly
-like its source. Every run is a real ``jixiao run`` process with
+page that needs OCR: a scan, a text layer without usable Unicode): each
+copy differs only in its docinfo ``/Subject``, which jixiao does not read,
+so every copy is its own document and extracts exactly like its source. Every run is a real ``jixiao run`` process with
 ``--summary-json``; runs with one and two workers alternate (1, 2, then 2, 1,
 …, ``--repeat`` pairs), each into a fresh dataset, so that a change in the
 machine's load falls on both alike. The median of each is compared.
