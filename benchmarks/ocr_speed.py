@@ -19,15 +19,13 @@ The machine's load average is printed before and after: on a shared
 machine, read the CPU column. ``--fixture`` also takes the ``-ps2pdf``
 variant (a text layer without Unicode, read through OCR).
 
-To compare with the code before a change, lay that commit's package out
-and pass it with ``--compare-with``::
+To compare with the code before a change, pass that commit (or a folder
+holding its source tree) with ``--compare-with REF``: it is read on one
+worker, in turns with this checkout, imported whole from its own tree
+(``tree_import.py``; the editable install would otherwise serve this
+checkout's modules under its name).
 
-    git archive COMMIT extract jixiao normalize output corpus | tar -x -C /tmp/base
-    mkdir -p /tmp/basepkg && cp -r /tmp/base/jixiao /tmp/basepkg/
-    for d in extract normalize output corpus; do ln -s /tmp/base/$d /tmp/basepkg/jixiao/$d; done
-    python benchmarks/ocr_speed.py --compare-with /tmp/basepkg
-
-Usage: ``python benchmarks/ocr_speed.py [--runs 2] [--workers 1 2] [--fixture NAME] [--compare-with DIR]``
+Usage: ``python benchmarks/ocr_speed.py [--runs 2] [--workers 1 2] [--fixture NAME] [--compare-with REF]``
 """
 
 from __future__ import annotations
@@ -47,14 +45,18 @@ from pathlib import Path
 from rapidfuzz.distance import Levenshtein
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+BENCHMARKS = Path(__file__).resolve().parent
 CORPUS = REPO_ROOT / "tests" / "fixtures" / "corpus"
 sys.path.insert(0, str(REPO_ROOT / "tests"))  # teds.py: the suite's TEDS
 
 _WS = re.compile(r"\s+")
 _READ = """
 import inspect, sys
+from pathlib import Path
 if sys.argv[4]:
-    sys.path.insert(0, sys.argv[4])
+    sys.path.insert(0, sys.argv[5])  # benchmarks/
+    from tree_import import use_tree
+    use_tree(Path(sys.argv[4]))
 from jixiao.extract import read_pdf
 parallel = "ocr_workers" in inspect.signature(read_pdf).parameters
 doc = read_pdf(sys.argv[1], **({"ocr_workers": int(sys.argv[2])} if parallel else {}))
@@ -109,14 +111,13 @@ def _accuracy(document_json: str, fixture: Path) -> tuple[float, float, float, f
 
 
 def run_once(pdf: Path, workers: int, fixture: Path, code: str = "") -> Run:
-    """One whole-document read in a fresh process; ``code``: a directory
-    holding another jixiao package tree to run instead (e.g. an older
-    commit's, laid out by ``git archive`` with its subpackages linked
-    under ``jixiao/``)."""
+    """One whole-document read in a fresh process; ``code``: another
+    jixiao source tree to run instead (e.g. an older commit's)."""
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "doc.json"
         cpu0, wall0 = _children_cpu(), time.perf_counter()
-        subprocess.run([sys.executable, "-c", _READ, str(pdf), str(workers), str(out), code], check=True)
+        subprocess.run([sys.executable, "-c", _READ, str(pdf), str(workers), str(out), code, str(BENCHMARKS)],
+                       check=True)
         wall, cpu = time.perf_counter() - wall0, _children_cpu() - cpu0
         structure, full, prose, text_cer, similarity, pages = _accuracy(out.read_text(encoding="utf-8"), fixture)
     label = f"{'other' if code else 'this'} code, {workers} worker{'s' if workers > 1 else ''}"
@@ -128,15 +129,17 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=2, help="interleaved rounds")
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--fixture", default="hebei-chengde-gxq-zrzy-2023-scan")
-    parser.add_argument("--compare-with", default="", metavar="DIR",
-                        help="also run (interleaved, one process) the jixiao package tree in DIR, e.g. the code before a change")
+    parser.add_argument("--compare-with", default="", metavar="REF",
+                        help="also run (interleaved, one process) jixiao at this git commit or source folder")
     args = parser.parse_args()
     fixture = CORPUS / args.fixture
     pdf = fixture / "document.pdf"
     print(f"{args.fixture}; cores usable: {len(os.sched_getaffinity(0))}; load average before: {os.getloadavg()}")
     plan = [(workers, "") for workers in args.workers]
     if args.compare_with:
-        plan.append((1, str(Path(args.compare_with).resolve())))
+        from extract_speed import source_tree
+
+        plan.append((1, str(source_tree(args.compare_with))))
     runs: list[Run] = []
     for round_ in range(args.runs):
         for workers, code in plan if round_ % 2 == 0 else plan[::-1]:

@@ -396,6 +396,9 @@ _IMAGE_DPI = 200
 #: The detector needs this many pixels around text (a one-line band is
 #: padded up to it, as RapidOCR pads thin images).
 _DET_PAD = 16
+#: The detector's threshold on a pixel's text probability (rapidocr's
+#: default), also the least mean probability of a region it keeps.
+_DET_PIXEL_THRESH = 0.3
 #: onnxruntime threads per session (intra- and inter-op): see the module docstring.
 _ORT_THREADS = 1
 #: Lines recognised per onnxruntime call. Lines of similar width are batched
@@ -458,6 +461,12 @@ def _rapidocr() -> Any:
         # side is 736 px (a 40 px crop 18x: 1.5 s and a fifth of its text lost).
         "Det.limit_type": "max",
         "Det.limit_side_len": 1 << 15,
+        # A region is kept when its pixels pass the detector's own text threshold;
+        # the recogniser's score then judges it. The default box score (0.5)
+        # drops short isolated items the recogniser reads at 0.99: a table of
+        # contents' numbering (二、) and page numbers beyond dot leaders.
+        "Det.box_thresh": _DET_PIXEL_THRESH,
+        "Det.thresh": _DET_PIXEL_THRESH,
         "Rec.rec_batch_num": _REC_BATCH,
         "EngineConfig.onnxruntime.intra_op_num_threads": _ORT_THREADS,
         "EngineConfig.onnxruntime.inter_op_num_threads": _ORT_THREADS,

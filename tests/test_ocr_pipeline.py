@@ -74,6 +74,20 @@ def test_paragraph_character_error_rate(scanned) -> None:
     assert Levenshtein.distance(expected, got) / len(expected) <= 0.005  # measured: 0 of 2703
 
 
+def test_table_of_contents_entries(scanned) -> None:
+    """A toc entry's numbering (二、) and its page number beyond the dot
+    leader are short, isolated items: the detector must keep them for the
+    recogniser to read. Measured: 21 of 24 entries exact in text, page label
+    and level (18 with the detector's default box score); the first entry's
+    page number still joins two entries, and （四） is indented a level deeper."""
+    truth = [(_WS.sub("", e["text"]), e["page"], e["level"])
+             for b in json.loads((SCAN / "truth/document.json").read_text(encoding="utf-8"))["blocks"]
+             if b["type"] == "toc" for e in b["entries"]]
+    got = [(_WS.sub("", b.text), b.page_label, b.level) for b in scanned.blocks_of(BlockKind.TOC_ENTRY)]
+    assert sum(entry in truth for entry in got) >= 21
+    assert ("二、分项绩效目标", "3", 2) in got
+
+
 def test_headings_come_out_at_their_levels(scanned) -> None:
     """Bold is judged from stroke width on a scan; headings need it."""
     truth = _truth_blocks("heading")
@@ -152,7 +166,7 @@ def test_unusable_text_layer_tables_through_ocr(printed) -> None:
 
 
 def test_unusable_text_layer_text_through_ocr(printed) -> None:
-    assert _text_cer(printed, PS2PDF) <= 0.01  # measured: 0.25 %
+    assert _text_cer(printed, PS2PDF) <= 0.01  # measured: 0.19 %
 
 
 def test_ocr_worker_processes_give_the_same_document(tmp_path: Path) -> None:
