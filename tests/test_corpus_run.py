@@ -286,6 +286,15 @@ def imported_after(script: str, packages: tuple[str, ...], prefixes: tuple[str, 
     return result.stdout.split()
 
 
+def cli_script(args: list[str], check: str) -> str:
+    """A script that runs the ``jixiao`` command with ``args`` in-process
+    and asserts ``check`` (an expression over ``result``)."""
+    return ("from click.testing import CliRunner\n"
+            "from jixiao.cli import main\n"
+            f"result = CliRunner().invoke(main, {args!r})\n"
+            f"assert {check}, result.output\n")
+
+
 @pytest.mark.slow
 def test_the_runs_parent_imports_no_extraction_stack(tmp_path: Path) -> None:
     """The parent only discovers, supervises and summarises (issue #11: no
@@ -293,12 +302,7 @@ def test_the_runs_parent_imports_no_extraction_stack(tmp_path: Path) -> None:
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     shutil.copy(FIXTURES / "external/pdfplumber-issue-842/document.pdf", corpus / "a.pdf")
-    script = (
-        "from click.testing import CliRunner\n"
-        "from jixiao.cli import main\n"
-        f"result = CliRunner().invoke(main, ['run', {str(corpus)!r}, '-o', {str(tmp_path / 'ds')!r}, '--quiet'])\n"
-        "assert result.exit_code == 0, result.output\n"
-    )
+    script = cli_script(["run", str(corpus), "-o", str(tmp_path / "ds"), "--quiet"], "result.exit_code == 0")
     assert imported_after(script, ("pandas", "pyarrow", "pdfminer", "pdfplumber", "pypdfium2", "pikepdf", "numpy",
                                    "duckdb", "cv2", "camelot"),
                           ("jixiao.extract", "jixiao.normalize", "jixiao.output")) == []
@@ -311,11 +315,7 @@ def test_a_born_digital_read_imports_no_ocr_or_repair_stack() -> None:
     only (de)serialises the model), no multiprocessing (OCR's page pool).
     pikepdf is read: it is the independent reader a document is
     cross-checked with."""
-    script = (
-        "from click.testing import CliRunner\n"
-        "from jixiao.cli import main\n"
-        f"result = CliRunner().invoke(main, ['tables', {str(SAMPLE / 'hebei-chengde-gxq-zrzy-2023.pdf')!r}])\n"
-        "assert result.exit_code == 0 and result.output.count('<table') == 7, result.output\n"
-    )
+    script = cli_script(["tables", str(SAMPLE / "hebei-chengde-gxq-zrzy-2023.pdf")],
+                        "result.exit_code == 0 and result.output.count('<table') == 7")
     assert imported_after(script, ("cv2", "numpy", "pandas", "pyarrow", "onnxruntime", "rapidocr", "pydantic",
                                    "multiprocessing")) == []
